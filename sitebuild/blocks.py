@@ -1,0 +1,122 @@
+"""The Python blocks of a page, as both the build and the tests see them.
+
+A page shows code only through fences whose language is `python`. Their body is a
+`--8<-- "page.py:section"` include of a file in snippets/, so the zh and en pages show
+the same code from one source. This module finds those fences with pytest-codeblocks'
+own parser (`extract_from_buffer`, which also reads `<!--pytest.mark...-->` comments)
+and expands the includes with pymdownx.snippets configured exactly as in mkdocs.yml.
+"""
+from __future__ import annotations
+
+import io
+import re
+import shlex
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import markdown
+from mkdocs.utils.yaml import yaml_load
+from pytest_codeblocks.main import extract_from_buffer
+
+from sitebuild import DOCS, ROOT
+
+LANGUAGES = ("zh", "en")
+INCLUDE = re.compile(r'^-{1,}8<-{1,}[ \t]+"([^"]+)"$')
+
+
+class PageError(Exception):
+    """Bad input in a page: the message starts with `file:line:`."""
+
+
+@dataclass
+class Block:
+    page: Path  # relative to the repository root, e.g. docs/tensors.zh.md
+    lineno: int  # line of the opening fence, 1-based
+    body: str  # the fence's text as written in the page
+    code: str  # what runs: the body with its includes expanded
+    options: dict[str, str] = field(default_factory=dict)
+    marks: list[str] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return f"{self.page.as_posix()}:{self.lineno}"
+
+    @property
+    def executed(self) -> bool:
+        return self.options.get("exec", "on").lower() not in {"off", "no", "false", "0"}
+
+    @property
+    def includes(self) -> list[str]:
+        return [m.group(1) for line in self.body.splitlines() if (m := INCLUDE.match(line.strip()))]
+
+
+def parse_info(info: str) -> tuple[str, dict[str, str]]:
+    """`python html="1"` -> ("python", {"html": "1"}), as SuperFences reads a fence header."""
+    words = shlex.split(info)
+    if not words:
+        return "", {}
+    options = {}
+    for word in words[1:]:
+        key, _, value = word.partition("=")
+        options[key] = value
+    return words[0], options
+
+
+@cache
+def mkdocs_config() -> dict:
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as handle:
+        return yaml_load(handle)
+
+
+@cache
+def _snippet_expander():
+    """pymdownx.snippets with the options mkdocs.yml gives it (one source for both)."""
+    for ext in mkdocs_config()["markdown_extensions"]:
+        if isinstance(ext, dict) and "pymdownx.snippets" in ext:
+            options = dict(ext["pymdownx.snippets"])
+            break
+    else:
+        raise RuntimeError("mkdocs.yml does not configure pymdownx.snippets")
+    options["base_path"] = [str(ROOT / p) for p in options.get("base_path", ["."])]
+    md = markdown.Markdown(extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options})
+    return md.preprocessors["snippet"]
+
+
+def expand(body: str, where: str) -> str:
+    try:
+        lines = _snippet_expander().run(body.splitlines())
+    except Exception as error:  # SnippetMissingError and friends
+        raise PageError(f"{where}: cannot include snippet: {error}") from error
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def page_blocks(path: Path) -> list[Block]:
+    """Every `python` fence of a Markdown page, in order, with its code expanded."""
+    path = Path(path).resolve()
+    rel = path.relative_to(ROOT)
+    text = path.read_text(encoding="utf-8")
+    try:
+        found = extract_from_buffer(io.StringIO(text))
+    except RuntimeError as error:
+        raise PageError(f"{rel.as_posix()}: {error}") from error
+    blocks = []
+    for raw in found:
+        language, options = parse_info(raw.syntax or "")
+        if language != "python":
+            continue
+        where = f"{rel.as_posix()}:{raw.lineno}"
+        blocks.append(Block(rel, raw.lineno, raw.code, expand(raw.code, where), options, list(raw.marks)))
+    return blocks
+
+
+def pages(language: str | None = None) -> list[Path]:
+    """All Markdown pages under docs/, optionally of one language, sorted."""
+    suffixes = LANGUAGES if language is None else (language,)
+    return sorted(p for p in DOCS.rglob("*.md") if p.suffixes[-2:-1] and p.suffixes[-2][1:] in suffixes)
+
+
+def page_key(path: Path) -> str:
+    """docs/chapter/tensors.zh.md -> chapter/tensors: the page whichever its language."""
+    rel = Path(path).resolve().relative_to(DOCS).as_posix()
+    return rel.rsplit(".", 2)[0]

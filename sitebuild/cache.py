@@ -1,0 +1,99 @@
+"""A content-addressed cache of block outputs, shared by both languages.
+
+The key of a block is the hash of everything its output depends on: the code of its
+page session up to and including the block (includes expanded), the Python, torch and
+library versions, the device, and the data files under snippets/data/. An entry that
+cannot be read or does not match its key is treated as missing and recomputed.
+
+Environment:
+- SITE_EXEC_CACHE: the cache folder (default: .cache/exec in the repository)
+- SITE_FRESH=1: ignore every stored entry (a clean run); fresh results are stored again
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+from sitebuild import ROOT, SNIPPETS
+
+FORMAT = 1  # bump when the stored layout or the rendering of outputs changes
+
+
+@dataclass
+class Entry:
+    output: str  # what the block printed
+    figures: list[str] = field(default_factory=list)  # SVG text of the figures it drew
+    seconds: float = 0.0  # how long the block ran when it really ran
+
+
+def folder() -> Path:
+    return Path(os.environ.get("SITE_EXEC_CACHE", ROOT / ".cache" / "exec"))
+
+
+def fresh() -> bool:
+    return os.environ.get("SITE_FRESH", "") not in {"", "0", "no", "false"}
+
+
+@cache
+def device() -> str:
+    import torch
+
+    if torch.cuda.is_available():
+        return f"CUDA ({torch.cuda.get_device_name(0)})"
+    return "CPU"
+
+
+@cache
+def environment() -> str:
+    """Everything outside the code that changes what the code prints."""
+    parts = [f"format {FORMAT}", f"python {platform.python_version()}", f"device {device()}"]
+    for package in ("torch", "numpy", "matplotlib", "scikit-learn", "markdown-exec"):
+        parts.append(f"{package} {version(package)}")
+    data = SNIPPETS / "data"
+    for path in sorted(data.rglob("*")) if data.is_dir() else []:
+        if path.is_file():
+            parts.append(f"{path.relative_to(ROOT).as_posix()} {hashlib.sha256(path.read_bytes()).hexdigest()}")
+    return "\n".join(parts)
+
+
+def key(session_code: list[str]) -> str:
+    """Key of the last block of `session_code` (every block of the session so far)."""
+    digest = hashlib.sha256(environment().encode())
+    for code in session_code:
+        digest.update(b"\0block\0" + code.encode())
+    return digest.hexdigest()
+
+
+def _path(k: str) -> Path:
+    return folder() / k[:2] / f"{k}.json"
+
+
+def load(k: str) -> Entry | None:
+    if fresh():
+        return None
+    try:
+        data = json.loads(_path(k).read_text(encoding="utf-8"))
+        if data.pop("key") != k:
+            return None
+        entry = Entry(**data)
+        if not isinstance(entry.output, str) or not all(isinstance(f, str) for f in entry.figures):
+            return None
+        return entry
+    except Exception:  # missing, unreadable, truncated, wrong shape: recompute
+        return None
+
+
+def store(k: str, entry: Entry) -> None:
+    path = _path(k)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # write then rename, so a killed build never leaves half an entry behind
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8", suffix=".tmp") as tmp:
+        json.dump({"key": k, **asdict(entry)}, tmp, ensure_ascii=False)
+    os.replace(tmp.name, path)

@@ -1,0 +1,94 @@
+"""MkDocs hooks (listed under `hooks:` in mkdocs.yml): wire sitebuild into the build.
+
+- on_config        : registers the executed `python` fence with pymdownx.superfences
+- on_page_markdown : gives every page a fresh session and its list of blocks
+- on_page_content  : stamps the page with how long its code ran, with what
+- on_post_build    : writes the build manifest (SITE_MANIFEST) once every language is built
+"""
+from __future__ import annotations
+
+import html as htmlmod
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the `sitebuild` package itself
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from mkdocs.plugins import event_priority  # noqa: E402
+
+from sitebuild import ROOT, SNIPPETS, cache, execute  # noqa: E402
+from sitebuild.execute import log  # noqa: E402
+
+STAMP = {
+    "zh": "本页代码运行 {seconds} · torch {torch} · {device}",
+    "en": "Code on this page ran in {seconds} · torch {torch} · {device}",
+}
+_depth = 0  # the i18n plugin nests one build per extra language inside the first
+
+
+def on_config(config):
+    if str(SNIPPETS) not in sys.path:
+        sys.path.insert(0, str(SNIPPETS))  # pages may import helpers that live in snippets/
+    fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
+    if not any(f.get("name") == "python" for f in fences):
+        fences.insert(0, {"name": "python", "class": "python", "validator": execute.validator,
+                          "format": execute.formatter})
+    return config
+
+
+def on_pre_build(config):
+    global _depth
+    if _depth == 0:
+        execute.manifest.clear()
+        execute.stats.update(blocks=0, executions=0, hits=0)
+    _depth += 1
+
+
+def on_page_markdown(markdown, page, config, files):
+    execute.start_page(page.file.abs_src_path)
+    return markdown
+
+
+MATH = re.compile(r'<(span|div) class="arithmatex">\\[(\[](.*?)\\[)\]]</\1>', re.S)
+
+
+def render_math(html: str, page: str) -> str:
+    """pymdownx.arithmatex's generic output -> MathML, at build time: no script, no CDN."""
+    from latex2mathml.converter import convert
+
+    def mathml(match):
+        display = "block" if match.group(1) == "div" else "inline"
+        latex = htmlmod.unescape(match.group(2)).strip()
+        try:
+            return convert(latex, display=display)
+        except Exception as error:
+            log.warning("%s: cannot render the formula %r: %s", page, latex, error)
+            return match.group(0)
+
+    return MATH.sub(mathml, html)
+
+
+def on_page_content(html, page, config, files):
+    html = render_math(html, "docs/" + page.file.src_uri)
+    run = execute.finish_page()
+    if run is None or not run.blocks:
+        return html
+    import torch
+
+    language = "en" if page.file.src_uri.endswith(".en.md") else "zh"
+    text = STAMP[language].format(seconds=f"{run.seconds:.1f} s", torch=torch.__version__.split("+")[0],
+                                  device=cache.device())
+    return html + f'\n<p class="exec-stamp">{text}</p>\n'
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other language
+def on_post_build(config):
+    global _depth
+    _depth -= 1
+    if _depth == 0 and os.environ.get("SITE_MANIFEST"):
+        Path(os.environ["SITE_MANIFEST"]).write_text(json.dumps(
+            {"blocks": execute.manifest, **execute.stats, "root": str(ROOT)}, indent=1), encoding="utf-8")
