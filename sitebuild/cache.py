@@ -7,7 +7,8 @@ cannot be read or does not match its key is treated as missing and recomputed.
 
 Environment:
 - SITE_EXEC_CACHE: the cache folder (default: .cache/exec in the repository)
-- SITE_FRESH=1: ignore every stored entry (a clean run); fresh results are stored again
+- SITE_FRESH=1: a clean run: ignore every entry this process did not compute itself
+  (so each block still runs once, not once per language); fresh results replace old ones
 """
 from __future__ import annotations
 
@@ -75,8 +76,11 @@ def _path(k: str) -> Path:
     return folder() / k[:2] / f"{k}.json"
 
 
+_stored_here: set[str] = set()  # keys this process computed itself
+
+
 def load(k: str) -> Entry | None:
-    if fresh():
+    if fresh() and k not in _stored_here:  # a clean run trusts only what it computed itself
         return None
     try:
         data = json.loads(_path(k).read_text(encoding="utf-8"))
@@ -97,3 +101,4 @@ def store(k: str, entry: Entry) -> None:
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8", suffix=".tmp") as tmp:
         json.dump({"key": k, **asdict(entry)}, tmp, ensure_ascii=False)
     os.replace(tmp.name, path)
+    _stored_here.add(k)

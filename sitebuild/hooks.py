@@ -91,4 +91,4 @@ def on_post_build(config):
     _depth -= 1
     if _depth == 0 and os.environ.get("SITE_MANIFEST"):
         Path(os.environ["SITE_MANIFEST"]).write_text(json.dumps(
-            {"blocks": execute.manifest, **execute.stats, "root": str(ROOT)}, indent=1), encoding="utf-8")
+            {"rendered": execute.manifest, **execute.stats, "root": str(ROOT)}, indent=1), encoding="utf-8")
