@@ -2,7 +2,8 @@
 
 - on_config        : registers the executed `python` fence with pymdownx.superfences
 - on_page_markdown : gives every page a fresh session and its list of blocks
-- on_page_content  : stamps the page with how long its code ran, with what
+- on_page_content  : formulas to MathML; the page's notebook and its download / Colab links;
+                     a stamp of how long the page's code ran, with what
 - on_post_build    : writes the build manifest (SITE_MANIFEST) once every language is built
 """
 from __future__ import annotations
@@ -20,9 +21,14 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from mkdocs.plugins import event_priority  # noqa: E402
 
-from sitebuild import ROOT, SNIPPETS, cache, execute  # noqa: E402
+from sitebuild import ROOT, SNIPPETS, cache, execute, notebooks  # noqa: E402
+from sitebuild.blocks import page_blocks, page_key  # noqa: E402
 from sitebuild.execute import log  # noqa: E402
 
+LINKS = {
+    "zh": ("下载 Notebook", "在 Colab 中打开"),
+    "en": ("Download notebook", "Open in Colab"),
+}
 STAMP = {
     "zh": "本页代码运行 {seconds} · torch {torch} · {device}",
     "en": "Code on this page ran in {seconds} · torch {torch} · {device}",
@@ -72,14 +78,37 @@ def render_math(html: str, page: str) -> str:
     return MATH.sub(mathml, html)
 
 
+def add_notebook(html: str, page, config, language: str) -> str:
+    """Write the page's .ipynb beside its HTML and link it (download, Colab) under the title."""
+    source = Path(page.file.abs_src_path)
+    blocks = page_blocks(source)
+    if not blocks:
+        return html
+    key = page_key(source)
+    name = key.rsplit("/", 1)[-1]
+    prefix = "en/" if language == "en" else ""
+    base_url = (config.site_url or "/") + prefix
+    notebook = notebooks.build(source.read_text(encoding="utf-8"), blocks, language, page.title,
+                               f"{base_url}{key}/", base_url)
+    notebooks.write(notebook, Path(config.site_dir) / Path(page.file.dest_uri).parent / f"{name}.ipynb")
+    download, colab = LINKS[language]
+    repo = (config.repo_url or "").rstrip("/").removeprefix("https://github.com/")
+    colab_url = f"https://colab.research.google.com/github/{repo}/blob/gh-pages/{prefix}{key}/{name}.ipynb"
+    links = (f'<p class="page-actions"><a class="md-button" href="{name}.ipynb" download>{download}</a> '
+             f'<a class="md-button" href="{colab_url}">{colab}</a></p>')
+    head, sep, rest = html.partition("</h1>")
+    return head + sep + "\n" + links + rest if sep else links + html
+
+
 def on_page_content(html, page, config, files):
     html = render_math(html, "docs/" + page.file.src_uri)
+    language = "en" if page.file.src_uri.endswith(".en.md") else "zh"
+    html = add_notebook(html, page, config, language)
     run = execute.finish_page()
     if run is None or not run.blocks:
         return html
     import torch
 
-    language = "en" if page.file.src_uri.endswith(".en.md") else "zh"
     text = STAMP[language].format(seconds=f"{run.seconds:.1f} s", torch=torch.__version__.split("+")[0],
                                   device=cache.device())
     return html + f'\n<p class="exec-stamp">{text}</p>\n'

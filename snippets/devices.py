@@ -56,8 +56,8 @@ print(t.cpu().numpy())  # NumPy only sees CPU memory
 if device.type == "cuda":
     try:
         t.numpy()
-    except TypeError as error:
-        print("TypeError:", error)
+    except (TypeError, RuntimeError) as error:
+        print(type(error).__name__ + ":", error)
 
 w = torch.ones(2, device=device, requires_grad=True)
 print((w * 2).detach().cpu().numpy())  # the safe chain for any tensor

@@ -1,0 +1,89 @@
+"""The Jupyter notebook of a page, made at build time from the same source as the page.
+
+Prose becomes Markdown cells, every executed block becomes a code cell (its includes expanded),
+and a block that the site does not run becomes a Markdown listing, so the notebook runs top to
+bottom. Links to other pages point at the published site.
+"""
+from __future__ import annotations
+
+import re
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from sitebuild.blocks import Block, parse_info
+
+FENCE = re.compile(r"^(`{3,})(.*)$")
+HEADING_ID = re.compile(r"\s*\{#[-\w]+\}\s*$")
+ADMONITION = re.compile(r'^!!! \w+(?: "([^"]*)")?\s*$')
+PAGE_LINK = re.compile(r"\]\((?!https?:)([-\w/]+)\.md(#[-\w]+)?\)")
+
+INTRO = {
+    "zh": "> 本 Notebook 由网站页面 [{title}]({url}) 在构建时自动生成，代码与网页完全相同。需要 `torch`、`numpy`、"
+          "`matplotlib` 和 `scikit-learn`。从上到下依次运行即可。",
+    "en": "> This notebook was generated when the site was built, from the page [{title}]({url}); its code is the "
+          "page's code. It needs `torch`, `numpy`, `matplotlib` and `scikit-learn`. Run it from top to bottom.",
+}
+NOT_RUN = {"zh": "> 以下代码在本站不运行（原因见上文）：", "en": "> The site does not run the following code (see above why):"}
+
+
+def _prose(lines: list[str], base_url: str) -> str:
+    out: list[str] = []
+    in_admonition = False
+    for line in lines:
+        if (m := ADMONITION.match(line)):
+            in_admonition = True
+            out.append(f"> **{m.group(1) or ''}**".rstrip())
+            continue
+        if in_admonition:
+            if line.startswith("    ") or not line.strip():
+                out.append(("> " + line[4:]).rstrip())
+                continue
+            in_admonition = False
+        out.append(HEADING_ID.sub("", line) if line.startswith("#") else line)
+    text = "\n".join(out)
+    text = PAGE_LINK.sub(lambda m: f"]({base_url}{'' if m.group(1) == 'index' else m.group(1) + '/'}{m.group(2) or ''})",
+                         text)
+    return text.strip("\n")
+
+
+def build(markdown: str, blocks: list[Block], language: str, title: str, page_url: str, base_url: str):
+    """A notebook of the page: `blocks` are the page's python blocks (sitebuild.blocks.page_blocks)."""
+    cells = [new_markdown_cell(INTRO[language].format(title=title, url=page_url))]
+    prose: list[str] = []
+    pending = iter(blocks)
+    lines = markdown.splitlines()
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if m and parse_info(m.group(2).strip())[0] == "python":
+            end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith(m.group(1)))
+            block = next(pending)
+            if (text := _prose(prose, base_url)).strip():
+                cells.append(new_markdown_cell(text))
+            prose = []
+            code = block.code.rstrip("\n")
+            if block.executed:
+                cells.append(new_code_cell(code))
+            else:
+                cells.append(new_markdown_cell(f"{NOT_RUN[language]}\n\n```python\n{code}\n```"))
+            i = end + 1
+            continue
+        prose.append(lines[i])
+        i += 1
+    if (text := _prose(prose, base_url)).strip():
+        cells.append(new_markdown_cell(text))
+    notebook = new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    })
+    nbformat.validate(notebook)
+    return notebook
+
+
+def write(notebook, path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # fixed cell ids keep two builds of the same commit byte-identical
+    for n, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{n}"
+    nbformat.write(notebook, str(path))

@@ -1,0 +1,129 @@
+"""The built site in a real browser (Debian's headless Chromium, driven by Playwright)."""
+import functools
+import http.server
+import shutil
+import threading
+from urllib.parse import urlparse
+
+import pytest
+
+from sitebuild.blocks import page_key, pages
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]
+KEYS = sorted({page_key(p) for p in pages()})
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    assert built_site.returncode == 0, built_site.log[-3000:]
+    handler = functools.partial(QuietHandler, directory=str(built_site.site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which("chromium") and not __import__("os").path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium): no browser to test with")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def url_of(base, key, lang):
+    return base + ("en/" if lang == "en" else "") + ("" if key == "index" else f"{key}/")
+
+
+def test_every_page_loads_only_from_its_own_origin_without_console_errors(server, browser):
+    origin = urlparse(server).netloc
+    page = browser.new_page()
+    foreign, errors = [], []
+    page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).scheme in ("http", "https")
+            and urlparse(r.url).netloc != origin else None)
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    for key in KEYS:
+        for lang in ("zh", "en"):
+            response = page.goto(url_of(server, key, lang), wait_until="networkidle")
+            assert response.status == 200, (key, lang)
+    assert foreign == [], f"requests that left the site: {sorted(set(foreign))[:10]}"
+    assert errors == []
+
+
+def test_language_switcher_leads_to_the_same_page_translated(server, browser):
+    page = browser.new_page()
+    for key in KEYS:
+        page.goto(url_of(server, key, "zh"))
+        href = page.get_attribute('a.md-select__link[hreflang="en"]', "href")
+        page.goto(page.url + href if not href.startswith("http") else href)
+        assert page.url == url_of(server, key, "en")
+        assert page.get_attribute("html", "lang") == "en"
+        back = page.get_attribute('a.md-select__link[hreflang="zh"]', "href")
+        page.goto(page.url + back)
+        assert page.url == url_of(server, key, "zh")
+
+
+@pytest.mark.parametrize("lang,query,expected", [
+    ("zh", "梯度", "gradient-descent/"),
+    ("zh", "张量", "tensors/"),
+    ("zh", "反向传播", "backprop/"),
+    ("zh", "交叉熵", "cross-entropy/"),
+    ("en", "broadcasting", "en/tensors/"),
+    ("en", "momentum", "en/momentum/"),
+])
+def test_search_finds_the_page_that_teaches_it(server, browser, lang, query, expected):
+    page = browser.new_page()
+    page.goto(url_of(server, "index", lang))
+    page.click("label.md-header__button[for='__search']")
+    page.fill("input.md-search__input", query)
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    links = page.eval_on_selector_all(".md-search-result__item > a", "els => els.map(e => e.href)")
+    assert any(link.startswith(server + expected) for link in links[:5]), links[:5]
+
+
+def test_formulas_are_rendered_not_raw(server, browser):
+    page = browser.new_page()
+    for key in ("gradient-descent", "cross-entropy", "momentum"):
+        for lang in ("zh", "en"):
+            page.goto(url_of(server, key, lang))
+            assert page.locator("article math").count() > 0, (key, lang)
+            text = page.inner_text("article")
+            assert "$$" not in text and "\\frac" not in text, (key, lang)
+            box = page.locator("article math").first.bounding_box()
+            assert box and box["width"] > 0 and box["height"] > 0  # laid out by the browser's MathML
+
+
+def test_figures_are_inline_svg(server, browser):
+    page = browser.new_page()
+    page.goto(url_of(server, "gradient-descent", "en"))
+    assert page.locator(".exec-figure svg").count() >= 3
+    assert page.locator("article img").count() == 0
+
+
+def test_dark_palette_toggles(server, browser):
+    page = browser.new_page(color_scheme="light")
+    page.goto(url_of(server, "tensors", "zh"))
+    assert page.get_attribute("body", "data-md-color-scheme") == "default"
+    page.click("form[data-md-component='palette'] label:visible")
+    assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+
+
+def test_code_has_a_copy_button(server, browser):
+    page = browser.new_page()
+    page.goto(url_of(server, "tensors", "en"))
+    assert page.locator("button.md-clipboard").count() > 0

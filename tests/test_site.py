@@ -1,0 +1,63 @@
+"""The real site, built once: both languages, every block rendered from a run, and counted."""
+import re
+
+from sitebuild.blocks import page_blocks, page_key, pages
+from tests.page_blocks import BlockItem
+
+KEYS = sorted({page_key(p) for p in pages()})
+
+
+def html(site, key, lang):
+    folder = site if lang == "zh" else site / "en"
+    return (folder / ("" if key == "index" else key) / "index.html").read_text(encoding="utf-8")
+
+
+def test_strict_build_succeeds_without_warnings(built_site):
+    assert built_site.returncode == 0, built_site.log[-5000:]
+    assert "WARNING" not in built_site.log
+
+
+def test_chinese_at_the_root_english_under_en(built_site):
+    for key in KEYS:
+        assert '<html lang="zh"' in html(built_site.site, key, "zh")
+        assert '<html lang="en"' in html(built_site.site, key, "en")
+
+
+def test_language_switcher_goes_to_the_same_page(built_site):
+    for key in KEYS:
+        path = "" if key == "index" else f"{key}/"
+        zh = html(built_site.site, key, "zh")
+        en = html(built_site.site, key, "en")
+        depth = "../" * (key != "index")
+        assert f'<a href="{depth}en/{path}" hreflang="en"' in zh, key
+        assert f'<a href="../{depth}{path}" hreflang="zh"' in en or (key == "index" and 'href="../" hreflang="zh"' in en)
+
+
+def test_every_executed_block_is_collected_by_pytest_and_rendered_by_the_build(built_site, request):
+    collected = sorted(item.block.where for item in request.session.items
+                       if isinstance(item, BlockItem) and item.block.executed)
+    in_files = sorted(b.where for p in pages() for b in page_blocks(p) if b.executed)
+    rendered = sorted(built_site.manifest["rendered"])
+    assert len(collected) == len(rendered) == len(in_files)
+    assert collected == rendered == in_files
+
+
+def test_no_block_runs_twice_for_two_languages(built_site):
+    distinct = sum(1 for p in pages("zh") for b in page_blocks(p) if b.executed)
+    assert built_site.manifest["executions"] <= distinct
+
+
+def test_pages_with_code_say_how_long_it_ran_and_with_what(built_site):
+    for key in KEYS:
+        if any(b.executed for b in page_blocks(pages("zh")[0].parent / f"{key}.zh.md")):
+            assert re.search(r"本页代码运行 \d+\.\d s · torch 2\.13\.0 · (CPU|CUDA)", html(built_site.site, key, "zh"))
+            assert re.search(r"Code on this page ran in \d+\.\d s · torch 2\.13\.0 · (CPU|CUDA)",
+                             html(built_site.site, key, "en"))
+
+
+def test_no_error_output_or_raw_formula_on_any_page(built_site):
+    for key in KEYS:
+        for lang in ("zh", "en"):
+            page = html(built_site.site, key, lang)
+            assert "Traceback (most recent call last)" not in page, (key, lang)
+            assert 'class="arithmatex"' not in page, (key, lang)  # every formula became MathML
