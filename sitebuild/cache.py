@@ -32,6 +32,7 @@ class Entry:
     output: str  # what the block printed
     figures: list[str] = field(default_factory=list)  # SVG text of the figures it drew
     seconds: float = 0.0  # how long the block ran when it really ran
+    device: str = ""  # where it ran, e.g. "CPU" or "CUDA (NVIDIA H100)"
 
 
 def folder() -> Path:
@@ -44,6 +45,7 @@ def fresh() -> bool:
 
 @cache
 def device() -> str:
+    """Where blocks run now (imports torch: called only when a block really runs)."""
     import torch
 
     if torch.cuda.is_available():
@@ -51,10 +53,19 @@ def device() -> str:
     return "CPU"
 
 
+def device_hint() -> str:
+    """Which device blocks would run on, without importing torch (so a warm build never does)."""
+    if version("torch").endswith("+cpu"):
+        return "cpu build of torch"
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    has_gpu = os.path.exists("/dev/nvidiactl") and visible not in ("", "-1")
+    return f"gpu {visible}" if has_gpu else "no gpu"
+
+
 @cache
 def environment() -> str:
     """Everything outside the code that changes what the code prints."""
-    parts = [f"format {FORMAT}", f"python {platform.python_version()}", f"device {device()}"]
+    parts = [f"format {FORMAT}", f"python {platform.python_version()}", f"device {device_hint()}"]
     for package in ("torch", "numpy", "matplotlib", "scikit-learn", "markdown-exec"):
         parts.append(f"{package} {version(package)}")
     data = SNIPPETS / "data"

@@ -33,6 +33,11 @@ log = logging.getLogger("mkdocs.plugins.sitebuild")
 DEFAULT_TIMEOUT = 120.0
 
 
+def enabled() -> bool:
+    """SITE_EXEC=off shows the code without running it (for measuring the build alone)."""
+    return os.environ.get("SITE_EXEC", "on").lower() not in {"off", "0", "no", "false"}
+
+
 def block_timeout() -> float:
     """Seconds one block may run: SITE_BLOCK_TIMEOUT, default 120."""
     return float(os.environ.get("SITE_BLOCK_TIMEOUT", DEFAULT_TIMEOUT))
@@ -92,6 +97,7 @@ class PageRun:
     code: list[str] = field(default_factory=list)  # session code so far, for cache keys
     pending: list[str] = field(default_factory=list)  # cache hits not yet run in this process
     seconds: float = 0.0
+    devices: set[str] = field(default_factory=set)  # where the shown outputs were computed
     executions: int = 0  # blocks really executed (misses and the replays they need)
 
 
@@ -129,38 +135,51 @@ def _execute(run: PageRun, block: Block, code: str) -> cache.Entry:
         _run_python(earlier, session=run.session)
         run.executions += 1
     run.pending.clear()
+    take_figures()  # figures of replayed blocks are already on the page: drop them
     start = time.perf_counter()
     with time_limit(block_timeout()):
         output = _run_python(code, session=run.session)
     seconds = time.perf_counter() - start
     run.executions += 1
-    return cache.Entry(output=output, figures=take_figures(), seconds=seconds)
+    return cache.Entry(output=output, figures=take_figures(), seconds=seconds, device=cache.device())
 
 
 def validator(language, inputs, options, attrs, md) -> bool:
     # Source shown above a result is rendered again by markdown-exec as a ```python
     # fence: there (an inner Markdown instance) it is only highlighted, never run.
-    if hasattr(md, "_original_md") or inputs.get("exec", "on").lower() in {"off", "no", "false", "0"}:
+    if hasattr(md, "_original_md"):
         return False
+    show_only = inputs.pop("exec", "on").lower() in {"off", "no", "false", "0"}
     html = inputs.pop("html", "no")
     inputs.update({"exec": "on", "source": "above", "result": "text"})
     ok = exec_validator(language, inputs, options, attrs, md)
+    options["show_only"] = show_only
     options["html"] = html.lower() not in {"", "no", "off", "false", "0"}
     if options["html"]:
         options["result"] = ""
     return ok
 
 
+def _source_only(source, options, md):
+    return base_format(language="python", run=lambda code, **kw: "", code=source, md=md,
+                       **{**options, "html": True, "id_prefix": ""})
+
+
 def formatter(source, language, css_class, options, md, **kwargs):
     run = current
     if run is None:
         raise RuntimeError("a python block was rendered outside a page")
+    if options.get("show_only"):  # exec="off": shown, never run (the page says why)
+        return _source_only(source, {k: v for k, v in options.items() if k != "show_only"}, md)
+    options = {k: v for k, v in options.items() if k != "show_only"}
     if run.done >= len(run.blocks):
         raise RuntimeError(f"{run.path}: more python blocks rendered than found in the file")
     block = run.blocks[run.done]
     run.done += 1
     if block.code.strip() != source.strip():
         log.warning("%s: the rendered block differs from the file's block (nested fence?)", block.where)
+    if not enabled():
+        return _source_only(source, options, md)
     run.code.append(source)
     k = cache.key(run.code)
     entry = cache.load(k)
@@ -190,6 +209,7 @@ def formatter(source, language, css_class, options, md, **kwargs):
     manifest.append(block.where)
     if error is None:
         run.seconds += entry.seconds
+        run.devices.add(entry.device)
         html = Markup(str(html) + "".join(f'<div class="exec-figure">{svg}</div>' for svg in entry.figures))
     return html
 

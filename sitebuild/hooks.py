@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import html as htmlmod
+from importlib.metadata import version
 import json
 import os
 import re
@@ -105,12 +106,10 @@ def on_page_content(html, page, config, files):
     language = "en" if page.file.src_uri.endswith(".en.md") else "zh"
     html = add_notebook(html, page, config, language)
     run = execute.finish_page()
-    if run is None or not run.blocks:
+    if run is None or not run.devices:
         return html
-    import torch
-
-    text = STAMP[language].format(seconds=f"{run.seconds:.1f} s", torch=torch.__version__.split("+")[0],
-                                  device=cache.device())
+    text = STAMP[language].format(seconds=f"{run.seconds:.1f} s", torch=version("torch").split("+")[0],
+                                  device=" + ".join(sorted(run.devices)))
     return html + f'\n<p class="exec-stamp">{text}</p>\n'
 
 

@@ -134,9 +134,9 @@ print("f(0.5, 0) =", saddle(torch.tensor([0.5, 0.0])).item(), " f(0, 0.5) =", sa
 gx, gy = np.meshgrid(np.linspace(-2, 2, 40), np.linspace(-2, 2, 40))
 fig = plt.figure(figsize=(6, 4.5))
 ax = fig.add_subplot(projection="3d")
-ax.plot_surface(gx, gy, gx**2 - gy**2, cmap="coolwarm", alpha=0.8)
-ax.scatter([0], [0], [0], color="black", s=40)
-ax.text(0, 0, 0.8, "saddle point", color="black")
+ax.plot_surface(gx, gy, gx**2 - gy**2, cmap="coolwarm", alpha=0.6)
+ax.scatter([0], [0], [0], color="black", s=60, depthshade=False)
+ax.text(0.2, 0, 1.2, "saddle point (0, 0)", color="black")
 ax.set_xlabel("x")
 ax.set_ylabel("y")
 ax.set_zlabel("z")
@@ -249,10 +249,10 @@ print(X_syn.shape, y_syn.shape)
 # --8<-- [start:minibatch-train]
 def train(batch_size, epochs=15, lr=0.05, seed=0):
     """Linear regression y = w x + b by gradient descent on batches of batch_size samples.
-    Returns the loss on the full data set after every update, and the final w, b."""
+    Returns the loss on the full data set before training and after every update, and w, b."""
     gen = torch.Generator().manual_seed(seed)
     w, b = torch.zeros(1), torch.zeros(1)
-    losses = []
+    losses = [((X_syn * w + b - y_syn) ** 2).mean().item()]  # loss before training
     for _ in range(epochs):
         order = torch.randperm(N, generator=gen)  # shuffle every epoch
         for start in range(0, N, batch_size):
@@ -269,16 +269,16 @@ results = {}
 for name, bs in [("full batch (256)", N), ("mini-batch (16)", 16), ("SGD (1)", 1)]:
     losses, w_hat, b_hat = train(bs)
     results[name] = (bs, losses)
-    print(f"{name:17s} updates: {len(losses):5d}  w = {w_hat:.3f}  b = {b_hat:.3f}  "
+    print(f"{name:17s} updates: {len(losses) - 1:5d}  w = {w_hat:.3f}  b = {b_hat:.3f}  "
           f"final loss = {losses[-1]:.4f}")
 # --8<-- [end:minibatch-train]
 
 # --8<-- [start:minibatch-plot]
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
 for name, (bs, losses) in results.items():
-    updates = np.arange(1, len(losses) + 1)
+    updates = np.arange(len(losses))  # 0 = before training
     axes[0].plot(updates * bs / N, losses, label=name)  # x axis: epochs (passes over the data)
-    axes[1].plot(updates, losses, label=name)  # x axis: number of updates
+    axes[1].plot(updates[1:], losses[1:], label=name)  # x axis: number of updates (log scale)
 axes[0].set_xlabel("epoch")
 axes[1].set_xlabel("number of updates")
 axes[1].set_xscale("log")

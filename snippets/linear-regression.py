@@ -48,7 +48,7 @@ for epoch in range(1000):
     optimizer.step()  # 5. update w and b
     losses.append(loss.item())
     if epoch % 100 == 0 or epoch == 999:
-        print(f"epoch {epoch:4d}  loss {loss.item():.6f}")
+        print(f"epoch {epoch:4d}  loss {loss.item():.3e}")
 # --8<-- [end:train]
 
 # --8<-- [start:result]
@@ -142,6 +142,7 @@ x = y + torch.randn_like(y)  # the input: the target plus noise
 print(x)
 
 model = MultilayerPerceptron(5, 3)
+init_state = {k: v.clone() for k, v in model.state_dict().items()}  # kept to compare later
 adam = torch.optim.Adam(model.parameters(), lr=1e-1)
 loss_function = nn.BCELoss()
 print("loss before training:", loss_function(model(x), y).item())
@@ -168,6 +169,8 @@ with torch.no_grad():
     hidden = model.model[1](model.model[0](x))  # the ReLU outputs, shape (10, 3)
 print(hidden)
 print("samples where each hidden unit is active:", (hidden > 0).sum(dim=0).tolist())
+change = (model.model[0].weight - init_state["model.0.weight"]).abs().sum(dim=1)
+print("how far each hidden unit's weights moved in training:", change.detach())
 # --8<-- [end:dead-units]
 
 # --8<-- [start:predictions]

@@ -126,6 +126,6 @@ ax.plot(x.squeeze(), pred_mom.squeeze(), label="SGD + momentum")
 ax.set_xlabel("x")
 ax.set_ylabel("y")
 ax.set_title(r"$y = 4\sin(\pi x)\cos(6\pi x^2)$ + noise")
-ax.legend()
+ax.legend(loc="lower center", ncol=3, fontsize=8)
 plt.show()
 # --8<-- [end:plot-fit]

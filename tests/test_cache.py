@@ -4,6 +4,7 @@ import json
 import pytest
 
 from sitebuild import cache
+from tests.conftest import demo_page
 
 
 @pytest.fixture
@@ -95,6 +96,21 @@ def test_changing_one_block_reruns_only_its_page(project):
     # blocks 1 (replayed for its namespace), 2 (changed) and 3 (after it) of demo; nothing of other
     assert second.manifest["executions"] == 3
     assert "tensor([ 3, 12])" in pages_html(second)[0]
+
+
+def test_replayed_blocks_do_not_duplicate_figures(project):
+    project.write("snippets/demo.py", "# --8<-- [start:first]\nimport matplotlib.pyplot as plt\n"
+                  "plt.plot([0, 1], [0, 1])\nplt.show()\n# --8<-- [end:first]\n"
+                  "# --8<-- [start:second]\nprint('two')\n# --8<-- [end:second]\n")
+    for lang in ("zh", "en"):
+        project.write(f"docs/demo.{lang}.md", demo_page("Demo", ["first", "second"]))
+    assert project.build("first").returncode == 0
+    snippet = project.root / "snippets/demo.py"
+    snippet.write_text(snippet.read_text().replace("print('two')", "print('second')"))
+    second = project.build("second")  # block 1 is a hit, replayed (drawing its figure again) before block 2 runs
+    assert second.manifest["executions"] == 2
+    zh, en = pages_html(second)
+    assert zh.count('class="exec-figure"') == en.count('class="exec-figure"') == 1
 
 
 def test_corrupt_entry_is_recomputed_not_trusted(project):
