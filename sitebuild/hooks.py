@@ -113,6 +113,19 @@ def on_page_content(html, page, config, files):
     return html + f'\n<p class="exec-stamp">{text}</p>\n'
 
 
+ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
+
+
+def on_post_page(output, page, config):
+    """Drop the <head> hreflang links that mkdocs-static-i18n points at the translated page.
+
+    Material fetches `<link rel=alternate href>/sitemap.xml` for each of them, expecting language
+    roots; beneath a page that is a 404 and a console error on every page. The language switcher in
+    the header (same-page links, from mkdocs-static-i18n) is untouched.
+    """
+    return ALTERNATE.sub("", output)
+
+
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other language
 def on_post_build(config):
     global _depth

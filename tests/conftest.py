@@ -38,7 +38,9 @@ class Build:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Build:
     """The whole site, built once per test run even with several xdist workers."""
-    shared = tmp_path_factory.getbasetemp().parent
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # workers' temp folders share the run's folder
+        shared = shared.parent
     site = shared / "site"
     with FileLock(str(shared / "site.lock")):
         done = shared / "site.done.json"

@@ -1,8 +1,11 @@
 """The real site, built once: both languages, every block rendered from a run, and counted."""
 import re
+import subprocess
+import sys
+from urllib.parse import urljoin, urlparse
 
-from sitebuild.blocks import page_blocks, page_key, pages
-from tests.page_blocks import BlockItem
+from sitebuild import ROOT
+from sitebuild.blocks import mkdocs_config, page_blocks, page_key, pages
 
 KEYS = sorted({page_key(p) for p in pages()})
 
@@ -24,18 +27,27 @@ def test_chinese_at_the_root_english_under_en(built_site):
 
 
 def test_language_switcher_goes_to_the_same_page(built_site):
+    prefix = urlparse(mkdocs_config()["site_url"]).path
     for key in KEYS:
         path = "" if key == "index" else f"{key}/"
-        zh = html(built_site.site, key, "zh")
-        en = html(built_site.site, key, "en")
-        depth = "../" * (key != "index")
-        assert f'<a href="{depth}en/{path}" hreflang="en"' in zh, key
-        assert f'<a href="../{depth}{path}" hreflang="zh"' in en or (key == "index" and 'href="../" hreflang="zh"' in en)
+        for lang, other, here, there in (("zh", "en", path, f"en/{path}"), ("en", "zh", f"en/{path}", path)):
+            page = html(built_site.site, key, lang)
+            href = re.search(rf'<a href="([^"]*)" hreflang="{other}" class="md-select__link">', page).group(1)
+            assert urljoin(prefix + here, href) == prefix + there, (key, lang, href)
 
 
-def test_every_executed_block_is_collected_by_pytest_and_rendered_by_the_build(built_site, request):
-    collected = sorted(item.block.where for item in request.session.items
-                       if isinstance(item, BlockItem) and item.block.executed)
+def collected_block_items() -> list[str]:
+    """What `pytest docs` collects, as `page:line`, minus the blocks marked exec="off"."""
+    result = subprocess.run([sys.executable, "-m", "pytest", "docs", "--collect-only", "-q", "-n", "0"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    items = re.findall(r"^(docs/\S+\.md)::line (\d+)$", result.stdout, re.M)
+    assert items, result.stdout + result.stderr
+    off = {b.where for p in pages() for b in page_blocks(p) if not b.executed}
+    return sorted(f"{page}:{line}" for page, line in items if f"{page}:{line}" not in off)
+
+
+def test_every_executed_block_is_collected_by_pytest_and_rendered_by_the_build(built_site):
+    collected = collected_block_items()
     in_files = sorted(b.where for p in pages() for b in page_blocks(p) if b.executed)
     rendered = sorted(built_site.manifest["rendered"])
     assert len(collected) == len(rendered) == len(in_files)
