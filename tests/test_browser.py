@@ -139,3 +139,32 @@ def test_code_has_a_copy_button(server, browser):
     copy = "button.md-code__button[data-md-type='copy']"
     page.wait_for_selector(copy, state="attached")
     assert page.locator(copy).count() == page.locator("article pre > code").count()
+
+
+@pytest.fixture(scope="module")
+def offline_site(tmp_path_factory):
+    """The alternative build for reading from disk: Material's offline plugin (OFFLINE=true)."""
+    from tests.conftest import mkdocs_build
+    from sitebuild import ROOT
+
+    site = tmp_path_factory.mktemp("offline") / "site"
+    result = mkdocs_build(ROOT, site, {"OFFLINE": "true"})
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return site
+
+
+def test_offline_build_reads_from_disk_with_search_and_switcher(offline_site, browser):
+    page = browser.new_page()
+    schemes = set()
+    page.on("request", lambda r: schemes.add(urlparse(r.url).scheme))
+    page.goto((offline_site / "tensors.html").as_uri())
+    assert page.get_attribute("html", "lang") == "zh"
+    page.goto(page.eval_on_selector('a.md-select__link[hreflang="en"]', "a => a.href"))
+    assert page.url == (offline_site / "en" / "tensors.html").as_uri()
+    page.goto((offline_site / "index.html").as_uri())
+    page.fill("input.md-search__input", "梯度")
+    page.press("input.md-search__input", "End")
+    page.wait_for_function("url => [...document.querySelectorAll('.md-search-result__item a')]"
+                           ".some(a => a.href.startsWith(url))",
+                           arg=(offline_site / "gradient-descent.html").as_uri(), timeout=90000)
+    assert schemes <= {"file", "data", "blob"}, schemes
