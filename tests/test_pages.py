@@ -115,3 +115,17 @@ def test_snippet_runs_on_its_own(snippet):
     result = subprocess.run([sys.executable, str(SNIPPETS / snippet)], capture_output=True, text=True, timeout=300,
                             env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"})
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+COVERAGE_IDS = [f"L{i}" for i in range(1, 24)] + [f"T{i}" for i in range(1, 23)] + [f"C{i}" for i in range(1, 25)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sources_page_links_every_note_section_to_a_heading_that_teaches_it(lang):
+    text = page("sources", lang).read_text(encoding="utf-8")
+    links = {i: m for i, m in re.findall(r"^\| ([LTC]\d+) \|.*\]\(([-\w]+\.md#[-\w]+)\) \|$", text, re.M)}
+    assert len(COVERAGE_IDS) == 69 and sorted(links) == sorted(COVERAGE_IDS)
+    for note_id, target in links.items():
+        key, anchor = target.split(".md#")
+        headings = HEADING_ID.findall(page(key, lang).read_text(encoding="utf-8"))
+        assert anchor in headings, f"{note_id} -> {target}: no heading with that id in {key}.{lang}.md"
