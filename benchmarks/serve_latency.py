@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -32,7 +33,11 @@ def main(extra: list[str]) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/en/tensors/"
+    sys.path.insert(0, str(ROOT))
+    from sitebuild.blocks import mkdocs_config
+
+    prefix = urllib.parse.urlparse(mkdocs_config()["site_url"]).path  # mkdocs serve mounts the site there
+    url = f"http://127.0.0.1:{port}{prefix}en/tensors/"
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *extra],
                               cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sitebuild import ROOT, SNIPPETS
 
-FORMAT = 1  # bump when the stored layout or the rendering of outputs changes
+FORMAT = 2  # bump when the stored layout or the rendering of outputs changes
 
 
 @dataclass

@@ -78,8 +78,9 @@ def take_figures() -> list[str]:
     for number in plt.get_fignums():
         figure = plt.figure(number)
         buffer = io.StringIO()
-        with plt.rc_context({"svg.hashsalt": f"figure-{len(svgs)}", "svg.fonttype": "path"}):
-            figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        # text stays text (smaller, faster, selectable); the hash salt keeps element ids stable
+        with plt.rc_context({"svg.hashsalt": f"figure-{len(svgs)}", "svg.fonttype": "none"}):
+            figure.savefig(buffer, format="svg", metadata={"Date": None})
         plt.close(figure)
         svg = buffer.getvalue()
         svgs.append(svg[svg.index("<svg"):])  # drop the XML prolog and doctype
@@ -102,6 +103,7 @@ class PageRun:
 
 
 current: PageRun | None = None
+_rendered: dict[tuple, Markup] = {}  # highlighted source + output, by (code, output, options)
 stats = {"blocks": 0, "executions": 0, "hits": 0}
 manifest: list[str] = []  # "page:line" of every block the build rendered from execution
 
@@ -204,7 +206,13 @@ def formatter(source, language, css_class, options, md, **kwargs):
     options = {**options, "session": run.session, "id_prefix": ""}
     if error is None and not entry.output:
         options["html"] = True  # nothing printed: show the source alone, no empty output box
-    html = base_format(language="python", run=replay, code=source, md=md, **options)
+    memo = (source, entry.output, options["html"], options["result"]) if error is None else None
+    if memo in _rendered:  # same code, same output: same HTML (mkdocs serve rebuilds every page)
+        html = _rendered[memo]
+    else:
+        html = base_format(language="python", run=replay, code=source, md=md, **options)
+        if memo is not None:
+            _rendered[memo] = html
     stats["blocks"] += 1
     manifest.append(block.where)
     if error is None:

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the `sitebuild` package itself
@@ -37,7 +38,17 @@ STAMP = {
 _depth = 0  # the i18n plugin nests one build per extra language inside the first
 
 
+_serving = False  # `mkdocs serve`: a fast preview for authors
+
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
+
+
 def on_config(config):
+    if _serving:  # a preview rebuilds on every save: skip the search index and the notebooks
+        config.plugins["material/search"].config.enabled = False
     if str(SNIPPETS) not in sys.path:
         sys.path.insert(0, str(SNIPPETS))  # pages may import helpers that live in snippets/
     fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
@@ -63,9 +74,15 @@ def on_page_markdown(markdown, page, config, files):
 MATH = re.compile(r'<(span|div) class="arithmatex">\\[(\[](.*?)\\[)\]]</\1>', re.S)
 
 
+@lru_cache(maxsize=None)
+def convert(latex: str, display: str) -> str:
+    from latex2mathml.converter import convert as latex_to_mathml
+
+    return latex_to_mathml(latex, display=display)
+
+
 def render_math(html: str, page: str) -> str:
     """pymdownx.arithmatex's generic output -> MathML, at build time: no script, no CDN."""
-    from latex2mathml.converter import convert
 
     def mathml(match):
         display = "block" if match.group(1) == "div" else "inline"
@@ -104,7 +121,8 @@ def add_notebook(html: str, page, config, language: str) -> str:
 def on_page_content(html, page, config, files):
     html = render_math(html, "docs/" + page.file.src_uri)
     language = "en" if page.file.src_uri.endswith(".en.md") else "zh"
-    html = add_notebook(html, page, config, language)
+    if not _serving:
+        html = add_notebook(html, page, config, language)
     run = execute.finish_page()
     if run is None or not run.devices:
         return html
