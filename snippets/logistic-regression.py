@@ -166,9 +166,9 @@ print(f"train accuracy {train_acc:.4f}, test accuracy {test_acc:.4f}")
 # --8<-- [end:cancer-train]
 
 # --8<-- [start:cancer-hist]
-p_test = torch.sigmoid(test_logits).squeeze()
-labels = y_test.squeeze()
-bins = torch.linspace(0, 1, 21)
+p_test = torch.sigmoid(test_logits).squeeze().numpy()  # matplotlib wants NumPy arrays
+labels = y_test.squeeze().numpy()
+bins = torch.linspace(0, 1, 21).numpy()
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.hist(p_test[labels == 0], bins=bins, alpha=0.7, label="malignant (y = 0)")
 ax.hist(p_test[labels == 1], bins=bins, alpha=0.7, label="benign (y = 1)")
@@ -188,7 +188,7 @@ print(images.min().item(), images.max().item())
 
 fig, axes = plt.subplots(2, 5, figsize=(6, 3))
 for i, ax in enumerate(axes.flat):
-    ax.imshow(images[i], cmap="gray_r")
+    ax.imshow(images[i].numpy(), cmap="gray_r")
     ax.set_title(f"label {digits.target[i]}")
     ax.axis("off")
 fig.tight_layout()
