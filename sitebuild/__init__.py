@@ -5,6 +5,7 @@
 - execute.py  : the `python` fence: markdown-exec's formatter with project defaults, cache, timeout
 - notebooks.py: the .ipynb of every page, made from the same blocks
 - hooks.py    : the MkDocs hooks that wire these into the build
+- theme/      : one Material template override (the repository link without its GitHub API calls)
 """
 from pathlib import Path
 

@@ -1,20 +1,22 @@
 """MkDocs hooks (listed under `hooks:` in mkdocs.yml): wire sitebuild into the build.
 
+- on_startup       : notes whether this is `mkdocs serve` (a lean preview: no search, no notebooks)
 - on_config        : registers the executed `python` fence with pymdownx.superfences
 - on_page_markdown : gives every page a fresh session and its list of blocks
 - on_page_content  : formulas to MathML; the page's notebook and its download / Colab links;
                      a stamp of how long the page's code ran, with what
+- on_post_page     : drops the same-page hreflang <head> links (they make Material fetch 404s)
 - on_post_build    : writes the build manifest (SITE_MANIFEST) once every language is built
 """
 from __future__ import annotations
 
 import html as htmlmod
-from importlib.metadata import version
 import json
 import os
 import re
 import sys
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the `sitebuild` package itself
@@ -23,7 +25,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from mkdocs.plugins import event_priority  # noqa: E402
 
-from sitebuild import ROOT, SNIPPETS, cache, execute, notebooks  # noqa: E402
+from sitebuild import ROOT, SNIPPETS, execute, notebooks  # noqa: E402
 from sitebuild.blocks import page_blocks, page_key  # noqa: E402
 from sitebuild.execute import log  # noqa: E402
 
@@ -36,8 +38,6 @@ STAMP = {
     "en": "Code on this page ran in {seconds} · torch {torch} · {device}",
 }
 _depth = 0  # the i18n plugin nests one build per extra language inside the first
-
-
 _serving = False  # `mkdocs serve`: a fast preview for authors
 
 
