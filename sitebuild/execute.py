@@ -131,7 +131,7 @@ def finish_page() -> PageRun | None:
     return run
 
 
-def _execute(run: PageRun, block: Block, code: str) -> cache.Entry:
+def _execute(run: PageRun, code: str) -> cache.Entry:
     """Run `code` in the page session (replaying earlier cached blocks first)."""
     for earlier in run.pending:
         _run_python(earlier, session=run.session)
@@ -188,7 +188,7 @@ def formatter(source, language, css_class, options, md, **kwargs):
     error = None
     if entry is None:
         try:
-            entry = _execute(run, block, source)
+            entry = _execute(run, source)
             cache.store(k, entry)
         except ExecutionError as exc:
             log.warning("%s: python block raised %s: %s", block.where, type(exc.__cause__).__name__, exc.__cause__)
