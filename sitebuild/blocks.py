@@ -23,6 +23,20 @@ from sitebuild import DOCS, ROOT
 
 LANGUAGES = ("zh", "en")
 INCLUDE = re.compile(r'^-{1,}8<-{1,}[ \t]+"([^"]+)"$')
+LANGUAGE_COMMENT = re.compile(r"^(\s*)# (zh|en): ?(.*)$")
+
+
+def localize(code: str, language: str) -> str:
+    """The code as a `language` page shows it: its `# zh:` / `# en:` comment lines become plain
+    comments, the other language's are dropped. What runs is the unchanged code (they are comments)."""
+    out = []
+    for line in code.splitlines(keepends=True):
+        m = LANGUAGE_COMMENT.match(line)
+        if m is None:
+            out.append(line)
+        elif m.group(2) == language:
+            out.append(f"{m.group(1)}# {m.group(3)}" + ("\n" if line.endswith("\n") else ""))
+    return "".join(out)
 
 
 class PageError(Exception):
@@ -45,6 +59,30 @@ class Block:
     @property
     def executed(self) -> bool:
         return self.options.get("exec", "on").lower() not in {"off", "no", "false", "0"}
+
+    @property
+    def language(self) -> str:
+        return page_language(self.page)
+
+    @property
+    def shown(self) -> str:
+        """The code as this block's page shows it (comments in the page's language)."""
+        return localize(self.code, self.language)
+
+    def source_line(self, line: int | None) -> str:
+        """`snippets/x.py:57` for line `line` of the block, when the block is one snippet section."""
+        if line is None or len(self.includes) != 1:
+            return ""
+        name, _, section = self.includes[0].partition(":")
+        path = ROOT / "snippets" / name
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return ""
+        if not section:
+            return f"snippets/{name}:{line}"
+        start = next((i for i, text in enumerate(lines, 1) if text.strip() == f"# --8<-- [start:{section}]"), None)
+        return f"snippets/{name}:{start + line}" if start else ""
 
     @property
     def includes(self) -> list[str]:
@@ -114,6 +152,11 @@ def pages(language: str | None = None) -> list[Path]:
     """All Markdown pages under docs/, optionally of one language, sorted."""
     suffixes = LANGUAGES if language is None else (language,)
     return sorted(p for p in DOCS.rglob("*.md") if p.suffixes[-2:-1] and p.suffixes[-2][1:] in suffixes)
+
+
+def page_language(path: Path) -> str:
+    """docs/tensors.zh.md -> zh"""
+    return Path(path).suffixes[-2][1:]
 
 
 def page_key(path: Path) -> str:

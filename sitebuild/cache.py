@@ -1,38 +1,37 @@
-"""A content-addressed cache of block outputs, shared by both languages.
+"""A content-addressed cache of page results, shared by both languages.
 
-The key of a block is the hash of everything its output depends on: the code of its
-page session up to and including the block (includes expanded), the Python, torch and
-library versions, the device, and the data files under snippets/data/. An entry that
-cannot be read or does not match its key is treated as missing and recomputed.
+The key of a page is the hash of everything its output depends on: the code of its blocks in
+order (comments ignored: the two languages' comments differ, the code does not), the source of
+the helper modules it imports from snippets/ (and theirs), the data files under snippets/data/
+that its code or its helpers name, the execution settings (thread count, memory, time limit),
+this glue's own code, and the Python, torch and library versions. Everything is re-read on every
+build, `mkdocs serve` rebuilds included. An entry that cannot be read or does not match its key
+is a miss; only pages that ran without error are stored.
 
 Environment:
 - SITE_EXEC_CACHE: the cache folder (default: .cache/exec in the repository)
-- SITE_FRESH=1: a clean run: ignore every entry this process did not compute itself
-  (so each block still runs once, not once per language); fresh results replace old ones
+- SITE_FRESH=1: a clean run: ignore every entry this process did not compute itself, and
+  replace them with fresh results (the deploy workflow builds this way)
 """
 from __future__ import annotations
 
+import ast
 import hashlib
-import json
 import os
+import json
 import platform
+import re
 import tempfile
-from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
 from sitebuild import ROOT, SNIPPETS
+from sitebuild.kernel import BlockResult, Settings
 
-FORMAT = 2  # bump when the stored layout or the rendering of outputs changes
-
-
-@dataclass
-class Entry:
-    output: str  # what the block printed
-    figures: list[str] = field(default_factory=list)  # SVG text of the figures it drew
-    seconds: float = 0.0  # how long the block ran when it really ran
-    device: str = ""  # where it ran, e.g. "CPU" or "CUDA (NVIDIA H100)"
+FORMAT = 3  # bump when the stored layout changes
+GLUE = [Path(__file__), Path(__file__).with_name("kernel.py")]  # the code that decides what a page prints
+DATA = SNIPPETS / "data"
 
 
 def folder() -> Path:
@@ -41,16 +40,6 @@ def folder() -> Path:
 
 def fresh() -> bool:
     return os.environ.get("SITE_FRESH", "") not in {"", "0", "no", "false"}
-
-
-@cache
-def device() -> str:
-    """Where blocks run now (imports torch: called only when a block really runs)."""
-    import torch
-
-    if torch.cuda.is_available():
-        return f"CUDA ({torch.cuda.get_device_name(0)})"
-    return "CPU"
 
 
 def device_hint() -> str:
@@ -63,23 +52,74 @@ def device_hint() -> str:
 
 
 @cache
-def environment() -> str:
-    """Everything outside the code that changes what the code prints."""
-    parts = [f"format {FORMAT}", f"python {platform.python_version()}", f"device {device_hint()}"]
-    for package in ("torch", "numpy", "matplotlib", "scikit-learn", "markdown-exec"):
+def _versions() -> str:
+    parts = [f"format {FORMAT}", f"python {platform.python_version()}"]
+    for package in ("torch", "numpy", "matplotlib", "scikit-learn"):
         parts.append(f"{package} {version(package)}")
-    data = SNIPPETS / "data"
-    for path in sorted(data.rglob("*")) if data.is_dir() else []:
-        if path.is_file():
-            parts.append(f"{path.relative_to(ROOT).as_posix()} {hashlib.sha256(path.read_bytes()).hexdigest()}")
     return "\n".join(parts)
 
 
-def key(session_code: list[str]) -> str:
-    """Key of the last block of `session_code` (every block of the session so far)."""
-    digest = hashlib.sha256(environment().encode())
-    for code in session_code:
-        digest.update(b"\0block\0" + code.encode())
+def environment(settings: Settings) -> str:
+    """Everything outside a page's own code that changes what it prints (re-read every call)."""
+    glue = hashlib.sha256(b"".join(p.read_bytes() for p in GLUE)).hexdigest()
+    return "\n".join([_versions(), f"device {device_hint()}", f"settings {settings.describe()}", f"glue {glue}"])
+
+
+def normalized(code: str) -> str:
+    """The code without its comments and layout: what decides the output."""
+    try:
+        return ast.dump(ast.parse(code))
+    except SyntaxError:
+        return code
+
+
+def _imported(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def helpers(code: str) -> list[Path]:
+    """The files of the snippets/ modules `code` imports, and of those they import, sorted."""
+    found: set[Path] = set()
+    todo = [code]
+    while todo:
+        for name in _imported(todo.pop()):
+            module, package = SNIPPETS / f"{name}.py", SNIPPETS / name
+            files = [module] if module.is_file() else sorted(package.rglob("*.py")) if package.is_dir() else []
+            for path in files:
+                if path not in found:
+                    found.add(path)
+                    todo.append(path.read_text(encoding="utf-8"))
+    return sorted(found)
+
+
+def data_files(texts: list[str]) -> list[Path]:
+    """Files under snippets/data/ whose name appears in any of `texts` (page code, helper sources)."""
+    if not DATA.is_dir():
+        return []
+    joined = "\n".join(texts)
+    return sorted(p for p in DATA.rglob("*") if p.is_file() and re.search(rf"\b{re.escape(p.name)}\b", joined))
+
+
+def page_key(codes: list[str], settings: Settings) -> str:
+    """Key of a page whose executed blocks are `codes`, in order."""
+    digest = hashlib.sha256(environment(settings).encode())
+    for code in codes:
+        digest.update(b"\0block\0" + normalized(code).encode())
+    sources = [path.read_text(encoding="utf-8") for path in helpers("\n".join(codes))]
+    for path, text in zip(helpers("\n".join(codes)), sources):
+        digest.update(f"\0helper {path.relative_to(ROOT).as_posix()}\0".encode() + text.encode())
+    for path in data_files(codes + sources):
+        digest.update(f"\0data {path.relative_to(ROOT).as_posix()}\0".encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -90,26 +130,39 @@ def _path(k: str) -> Path:
 _stored_here: set[str] = set()  # keys this process computed itself
 
 
-def load(k: str) -> Entry | None:
+def load(k: str) -> tuple[list[BlockResult], str] | None:
+    """(block results, device) of a page, or None on a miss."""
     if fresh() and k not in _stored_here:  # a clean run trusts only what it computed itself
         return None
     try:
-        data = json.loads(_path(k).read_text(encoding="utf-8"))
-        if data.pop("key") != k:
+        data = json.loads(_path(k).read_text(encoding="utf-8"))  # JSON, never pickle: a cache is data
+        if data["key"] != k or data["format"] != FORMAT or not isinstance(data["device"], str):
             return None
-        entry = Entry(**data)
-        if not isinstance(entry.output, str) or not all(isinstance(f, str) for f in entry.figures):
-            return None
-        return entry
+        results = [BlockResult(outputs=[(str(s), str(t)) for s, t in b["outputs"]],
+                               figures=[str(f) for f in b["figures"]], seconds=float(b["seconds"]))
+                   for b in data["blocks"]]
+        return results, data["device"]
     except Exception:  # missing, unreadable, truncated, wrong shape: recompute
         return None
 
 
-def store(k: str, entry: Entry) -> None:
+def store(k: str, results: list[BlockResult], device: str) -> None:
+    """Store a page's results; raises OSError naming the file if the cache cannot be written."""
     path = _path(k)
     path.parent.mkdir(parents=True, exist_ok=True)
     # write then rename, so a killed build never leaves half an entry behind
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8", suffix=".tmp") as tmp:
-        json.dump({"key": k, **asdict(entry)}, tmp, ensure_ascii=False)
+    blocks = [{"outputs": r.outputs, "figures": r.figures, "seconds": r.seconds} for r in results]
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as tmp:
+        json.dump({"key": k, "format": FORMAT, "device": device, "blocks": blocks}, tmp, ensure_ascii=False)
     os.replace(tmp.name, path)
     _stored_here.add(k)
+
+
+def prune(keep: set[str]) -> int:
+    """Delete every entry not in `keep` (run after a complete build); returns how many."""
+    removed = 0
+    for path in folder().glob("*/*"):
+        if path.suffix in {".json", ".tmp"} and path.stem not in keep:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

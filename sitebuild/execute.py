@@ -1,36 +1,43 @@
-"""The site's `python` fence: markdown-exec's own validator and formatter, with project defaults.
+"""Execute first, render second.
 
-Every ```python fence of a page runs at build time in the page's session (one namespace per
-page, in order, like a notebook), shows its source above and its printed output as text,
-and draws its matplotlib figures as inline SVG. A fence with `exec="off"` is only shown.
+1. `run_pages` (called once per build, before any page is rendered): finds every page's python
+   blocks, looks each page up in the cache (sitebuild.cache), and runs the pages that miss, each in
+   a process of its own (sitebuild.kernel), as many at once as there are cores. Both languages of a
+   page run the same code, so they share one run. Every failure is collected with its page, the
+   block's line and the line inside the block.
+2. The `python` fence (`validator`, `formatter`: markdown-exec's own validator and `base_format`,
+   with project defaults) only reads those results. It never executes code, so nothing it could raise
+   is swallowed by SuperFences: any problem is recorded and fails the page in `finish_page`.
 
-Around markdown-exec's runner this adds: the execution cache (sitebuild.cache), a per-block
-time limit, the page file and line in every error, and figure capture.
+Output is shown as Python printed it (stdout, and stderr in a distinct style), escaped as text
+inside a stashed HTML block: nothing printed can become HTML or Markdown, and `--8<--` in output is
+never expanded. Output is capped at OUTPUT_LIMIT lines with a visible note and a build warning.
 """
 from __future__ import annotations
 
-import io
+import html as htmlmod
 import logging
 import os
 import re
-import signal
-import threading
 import time
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_exec import validator as exec_validator
-from markdown_exec._internal.formatters.base import ExecutionError, base_format
-from markdown_exec._internal.formatters.python import _run_python, _sessions_globals
+from markdown_exec._internal.formatters.base import base_format
 from markupsafe import Markup
 
 from sitebuild import cache
-from sitebuild.blocks import Block, page_blocks, page_key
+from sitebuild.blocks import Block, page_blocks, page_language, pages
+from sitebuild.kernel import OUTPUT_LIMIT, BlockError, BlockResult, PageKernel, Settings
 
 log = logging.getLogger("mkdocs.plugins.sitebuild")
 
-DEFAULT_TIMEOUT = 120.0
+FIGURE = {"zh": "图 {n}", "en": "Figure {n}"}
+CAPPED = {"zh": "（输出共 {total} 行，只显示前 {shown} 行）", "en": "(output has {total} lines; the first {shown} are shown)"}
+STDERR = {"zh": "标准错误输出（警告等）", "en": "standard error (warnings and the like)"}
+FAILED = {"zh": "这段代码运行出错", "en": "This block failed"}
 
 
 def enabled() -> bool:
@@ -38,112 +45,148 @@ def enabled() -> bool:
     return os.environ.get("SITE_EXEC", "on").lower() not in {"off", "0", "no", "false"}
 
 
-def block_timeout() -> float:
-    """Seconds one block may run: SITE_BLOCK_TIMEOUT, default 120."""
-    return float(os.environ.get("SITE_BLOCK_TIMEOUT", DEFAULT_TIMEOUT))
-
-
-class BlockTimeout(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float):
-    """Raise BlockTimeout inside the running block after `seconds` (main thread only)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum, frame):
-        raise BlockTimeout(f"block still running after {seconds:g} s (SITE_BLOCK_TIMEOUT)")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def take_figures() -> list[str]:
-    """SVG text of every open matplotlib figure, then close them: no dates, stable ids."""
-    import sys
-
-    if "matplotlib.pyplot" not in sys.modules:
-        return []
-    import matplotlib.pyplot as plt
-
-    svgs = []
-    for number in plt.get_fignums():
-        figure = plt.figure(number)
-        buffer = io.StringIO()
-        # text stays text (smaller, faster, selectable); the hash salt keeps element ids stable
-        with plt.rc_context({"svg.hashsalt": f"figure-{len(svgs)}", "svg.fonttype": "none"}):
-            figure.savefig(buffer, format="svg", metadata={"Date": None})
-        plt.close(figure)
-        svg = buffer.getvalue()
-        svgs.append(svg[svg.index("<svg"):])  # drop the XML prolog and doctype
-    return svgs
+def jobs() -> int:
+    """How many pages run at once: SITE_JOBS, default the number of cores."""
+    return int(os.environ.get("SITE_JOBS") or os.cpu_count() or 1)
 
 
 @dataclass
-class PageRun:
-    """The page being rendered: its blocks and what ran of them."""
+class PageResult:
+    results: list[BlockResult]
+    device: str = ""
+    executed: bool = False  # ran in this build (False: read from the cache)
+
+    @property
+    def seconds(self) -> float:
+        return sum(r.seconds for r in self.results)
+
+
+@dataclass
+class Failure:
+    blocks: list[Block]  # the same block in each language's page
+    error: BlockError
+
+    def __str__(self) -> str:
+        first = self.blocks[0]
+        where = " and ".join(b.where for b in self.blocks)
+        inner = ""
+        if self.error.line is not None:
+            source = first.source_line(self.error.line)
+            inner = f" (line {self.error.line} of the block" + (f", {source})" if source else ")")
+        return f"{where}{inner}: python block raised {self.error.summary()}"
+
+
+# ---------------------------------------------------------------- 1. run the pages
+
+results: dict[Path, PageResult] = {}  # by page file (absolute), for the fence
+failures: list[Failure] = []
+stats = {"blocks": 0, "executions": 0, "hits": 0, "pages_run": 0}
+used_keys: set[str] = set()
+
+
+def run_page(blocks: list[Block], settings: Settings) -> tuple[list[BlockResult], str]:
+    """Run one page's executed blocks in order in a fresh process; stops at the first failure."""
+    kernel = PageKernel(settings, salt=blocks[0].page.stem.split(".")[0])
+    out: list[BlockResult] = []
+    try:
+        for block in blocks:
+            result = kernel.run(block.code, block.where)
+            out.append(result)
+            if result.error is not None:
+                break
+        device = kernel.device() if all(r.error is None for r in out) else ""
+    finally:
+        kernel.close()
+    return out, device
+
+
+def run_pages(settings: Settings | None = None) -> list[Failure]:
+    """Run every page that misses the cache (in parallel) and keep every page's results."""
+    settings = settings or Settings.from_env()
+    results.clear()
+    failures.clear()
+    used_keys.clear()
+    stats.update(blocks=0, executions=0, hits=0, pages_run=0)
+    if not enabled():
+        return []
+    groups: dict[str, list[tuple[Path, list[Block]]]] = {}
+    for path in pages():
+        blocks = [b for b in page_blocks(path) if b.executed]
+        if blocks:
+            k = cache.page_key([b.code for b in blocks], settings)
+            groups.setdefault(k, []).append((path, blocks))
+    used_keys.update(groups)
+    todo = []
+    for k, members in groups.items():
+        hit = cache.load(k)
+        if hit is None:
+            todo.append(k)
+        else:
+            for path, blocks in members:
+                results[path.resolve()] = PageResult(hit[0], hit[1])
+            stats["hits"] += len(hit[0])
+
+    def work(k):
+        path, blocks = groups[k][0]
+        return k, run_page(blocks, settings)
+
+    if todo:
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=min(jobs(), len(todo))) as pool:
+            for k, (block_results, device) in pool.map(work, todo):
+                members = groups[k]
+                stats["executions"] += len(block_results)
+                stats["pages_run"] += 1
+                for path, _ in members:
+                    results[path.resolve()] = PageResult(block_results, device, executed=True)
+                failed = next((i for i, r in enumerate(block_results) if r.error is not None), None)
+                if failed is None:
+                    cache.store(k, block_results, device)
+                else:
+                    failures.append(Failure([blocks[failed] for _, blocks in members], block_results[failed].error))
+        log.info("ran %d pages (%d blocks) in %.1f s, %d at a time", len(todo), stats["executions"],
+                 time.perf_counter() - start, min(jobs(), len(todo)))
+    return failures
+
+
+# ---------------------------------------------------------------- 2. render the results
+
+@dataclass
+class PageRender:
+    """The page being rendered: its blocks and what was rendered of them."""
 
     path: Path
     blocks: list[Block]
-    session: str
-    done: int = 0  # blocks rendered so far
-    code: list[str] = field(default_factory=list)  # session code so far, for cache keys
-    pending: list[str] = field(default_factory=list)  # cache hits not yet run in this process
-    seconds: float = 0.0
-    devices: set[str] = field(default_factory=set)  # where the shown outputs were computed
-    executions: int = 0  # blocks really executed (misses and the replays they need)
+    result: PageResult | None
+    done: int = 0
+    figures: int = 0
+    problems: list[str] = field(default_factory=list)  # anything that would make the page wrong
+
+    @property
+    def language(self) -> str:
+        return page_language(self.path)
 
 
-current: PageRun | None = None
-_rendered: dict[tuple, Markup] = {}  # highlighted source + output, by (code, output, options)
-stats = {"blocks": 0, "executions": 0, "hits": 0}
-manifest: list[str] = []  # "page:line" of every block the build rendered from execution
+current: PageRender | None = None
+_rendered: dict[tuple, Markup] = {}  # rendered HTML by (code, output, options): mkdocs serve rebuilds every page
+manifest: list[str] = []  # "page:line" of every block the build rendered from a result
 
 
-def start_page(abs_src_path: str) -> PageRun:
-    """Called by the hooks before a page is rendered: fresh session, known blocks."""
+def start_page(abs_src_path: str) -> PageRender:
     global current
-    path = Path(abs_src_path)
+    path = Path(abs_src_path).resolve()
     blocks = [b for b in page_blocks(path) if b.executed]
-    session = "page:" + page_key(path)
-    _sessions_globals.pop(session, None)  # nothing leaks between pages, languages or rebuilds
-    current = PageRun(path, blocks, session)
+    current = PageRender(path, blocks, results.get(path))
     return current
 
 
-def finish_page() -> PageRun | None:
+def finish_page() -> PageRender | None:
     global current
-    run, current = current, None
-    if run is not None:
-        _sessions_globals.pop(run.session, None)
-        stats["executions"] += run.executions
-        if run.done != len(run.blocks):
-            log.warning("%s: %d python blocks found but %d rendered", run.blocks[0].page if run.blocks else run.path,
-                        len(run.blocks), run.done)
-    return run
-
-
-def _execute(run: PageRun, code: str) -> cache.Entry:
-    """Run `code` in the page session (replaying earlier cached blocks first)."""
-    for earlier in run.pending:
-        _run_python(earlier, session=run.session)
-        run.executions += 1
-    run.pending.clear()
-    take_figures()  # figures of replayed blocks are already on the page: drop them
-    start = time.perf_counter()
-    with time_limit(block_timeout()):
-        output = _run_python(code, session=run.session)
-    seconds = time.perf_counter() - start
-    run.executions += 1
-    return cache.Entry(output=output, figures=take_figures(), seconds=seconds, device=cache.device())
+    page, current = current, None
+    if page is not None and page.done != len(page.blocks):
+        page.problems.append(f"{page.blocks[0].page.as_posix() if page.blocks else page.path}: "
+                             f"{len(page.blocks)} python blocks in the file but {page.done} rendered")
+    return page
 
 
 def validator(language, inputs, options, attrs, md) -> bool:
@@ -152,72 +195,108 @@ def validator(language, inputs, options, attrs, md) -> bool:
     if hasattr(md, "_original_md"):
         return False
     show_only = inputs.pop("exec", "on").lower() in {"off", "no", "false", "0"}
-    html = inputs.pop("html", "no")
-    inputs.update({"exec": "on", "source": "above", "result": "text"})
+    caption, alt = inputs.pop("caption", ""), inputs.pop("alt", "")
+    inputs.update({"exec": "on", "source": "above", "html": "1"})
     ok = exec_validator(language, inputs, options, attrs, md)
-    options["show_only"] = show_only
-    options["html"] = html.lower() not in {"", "no", "off", "false", "0"}
-    if options["html"]:
-        options["result"] = ""
+    options.update(show_only=show_only, caption=caption, alt=alt)
     return ok
 
 
-def _source_only(source, options, md):
-    return base_format(language="python", run=lambda code, **kw: "", code=source, md=md,
-                       **{**options, "html": True, "id_prefix": ""})
+def _text_box(text: str, css: str, label: str = "") -> str:
+    aria = f' aria-label="{htmlmod.escape(label)}"' if label else ""
+    return (f'<div class="language-text highlight {css}"{aria}><pre><span></span>'
+            f"<code>{htmlmod.escape(text)}</code></pre></div>")
+
+
+def output_html(outputs: list[tuple[str, str]], language: str, where: str) -> str:
+    """Printed output as escaped text boxes: stdout plain, stderr marked; capped at OUTPUT_LIMIT lines."""
+    total = sum(text.count("\n") + (not text.endswith("\n")) for _, text in outputs)
+    budget, parts = OUTPUT_LIMIT, []
+    for stream, text in outputs:
+        if budget <= 0:
+            break
+        lines = text.splitlines(keepends=True)
+        shown = "".join(lines[:budget])
+        budget -= len(lines)
+        if stream == "stderr":
+            parts.append(_text_box(shown, "exec-stderr", STDERR[language]))
+        else:
+            parts.append(_text_box(shown, "exec-output"))
+    if total > OUTPUT_LIMIT:
+        log.warning("%s: the block printed %d lines; only the first %d are shown", where, total, OUTPUT_LIMIT)
+        parts.append(f'<p class="exec-capped">{CAPPED[language].format(total=total, shown=OUTPUT_LIMIT)}</p>')
+    return "".join(parts)
+
+
+METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+SVG_ID = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
+
+
+def figure_html(svg: str, number: int, caption: str, alt: str, language: str) -> str:
+    """A figure: SVG with page-unique ids and no metadata, a text alternative, a numbered caption."""
+    svg = METADATA.sub("", svg)
+    svg = SVG_ID.sub(lambda m: f"{m.group(1)}f{number}-{m.group(2)}", svg)
+    label = FIGURE[language].format(n=number)
+    alt = alt or caption or label
+    text = f"{label}：{caption}" if language == "zh" else f"{label}. {caption}"
+    return (f'<figure class="exec-figure" id="figure-{number}"><div class="exec-svg" role="img" '
+            f'aria-label="{htmlmod.escape(alt)}">{svg}</div>'
+            f"<figcaption>{htmlmod.escape(text if caption else label)}</figcaption></figure>")
+
+
+def _render(source: str, output: str, options: dict, md) -> Markup:
+    key = (source, output, tuple(sorted((k, str(v)) for k, v in options.items())))
+    if key not in _rendered:
+        _rendered[key] = base_format(language="python", run=lambda code, **kw: output, code=source, md=md,
+                                     **{**options, "id_prefix": ""})
+    return _rendered[key]
 
 
 def formatter(source, language, css_class, options, md, **kwargs):
-    run = current
-    if run is None:
+    page = current
+    if page is None:
         raise RuntimeError("a python block was rendered outside a page")
-    if options.get("show_only"):  # exec="off": shown, never run (the page says why)
-        return _source_only(source, {k: v for k, v in options.items() if k != "show_only"}, md)
-    options = {k: v for k, v in options.items() if k != "show_only"}
-    if run.done >= len(run.blocks):
-        raise RuntimeError(f"{run.path}: more python blocks rendered than found in the file")
-    block = run.blocks[run.done]
-    run.done += 1
+    options = dict(options)
+    show_only = options.pop("show_only", False)
+    caption, alt = options.pop("caption", ""), options.pop("alt", "")
+    lang = page.language
+    if show_only:  # exec="off": shown, never run (the page says why)
+        return _render(source, "", options, md)
+    try:
+        return _format(page, source, caption, alt, lang, options, md)
+    except Exception as error:  # never let SuperFences swallow it: the page fails in finish_page
+        page.problems.append(f"{page.path.name}: block {page.done}: cannot render: {type(error).__name__}: {error}")
+        return Markup(f'<div class="admonition failure"><p class="admonition-title">{FAILED[lang]}</p></div>')
+
+
+def _format(page: PageRender, source, caption, alt, lang, options, md) -> Markup:
+    if page.done >= len(page.blocks):
+        raise RuntimeError("more python blocks rendered than found in the file")
+    block = page.blocks[page.done]
+    page.done += 1
     if block.code.strip() != source.strip():
-        log.warning("%s: the rendered block differs from the file's block (nested fence?)", block.where)
+        raise RuntimeError(f"{block.where}: the rendered block differs from the file's block (nested fence?)")
+    shown = block.shown
     if not enabled():
-        return _source_only(source, options, md)
-    run.code.append(source)
-    k = cache.key(run.code)
-    entry = cache.load(k)
-    error = None
-    if entry is None:
-        try:
-            entry = _execute(run, source)
-            cache.store(k, entry)
-        except ExecutionError as exc:
-            log.warning("%s: python block raised %s: %s", block.where, type(exc.__cause__).__name__, exc.__cause__)
-            take_figures()
-            error = exc
-    else:
-        run.pending.append(source)
-        stats["hits"] += 1
-
-    def replay(code, **kwargs):  # markdown-exec renders what ran (or its traceback)
-        if error is not None:
-            raise error
-        return entry.output
-
-    options = {**options, "session": run.session, "id_prefix": ""}
-    if error is None and not entry.output:
-        options["html"] = True  # nothing printed: show the source alone, no empty output box
-    memo = (source, entry.output, options["html"], options["result"]) if error is None else None
-    if memo in _rendered:  # same code, same output: same HTML (mkdocs serve rebuilds every page)
-        html = _rendered[memo]
-    else:
-        html = base_format(language="python", run=replay, code=source, md=md, **options)
-        if memo is not None:
-            _rendered[memo] = html
+        return _render(shown, "", options, md)
+    index = page.done - 1
+    if page.result is None or index >= len(page.result.results):
+        if page.result is None or all(r.error is None for r in page.result.results):
+            raise RuntimeError(f"{block.where}: no result for this block")
+        error_html = f'<p class="exec-not-run">{"未运行：前面的代码块出错" if lang == "zh" else "Not run: an earlier block failed"}</p>'
+        return _render(shown, error_html, options, md)
+    result = page.result.results[index]
+    parts = [output_html(result.outputs, lang, block.where)]
+    if result.error is not None:  # only reached in `mkdocs serve`: a build stops before rendering
+        parts.append(f'<div class="admonition failure"><p class="admonition-title">{FAILED[lang]}</p>'
+                     f"{_text_box(result.error.traceback or result.error.summary(), 'exec-error')}</div>")
+    html = _render(shown, "".join(parts), options, md)
+    figures = []
+    for svg in result.figures:
+        page.figures += 1
+        figures.append(figure_html(svg, page.figures, caption, alt, lang))
+    if result.figures and not caption:
+        log.warning("%s: a figure without a caption: add caption=\"...\" alt=\"...\" to the fence", block.where)
     stats["blocks"] += 1
     manifest.append(block.where)
-    if error is None:
-        run.seconds += entry.seconds
-        run.devices.add(entry.device)
-        html = Markup(str(html) + "".join(f'<div class="exec-figure">{svg}</div>' for svg in entry.figures))
-    return html
-
+    return Markup(str(html) + "".join(figures))

@@ -1,21 +1,22 @@
 """MkDocs hooks (listed under `hooks:` in mkdocs.yml): wire sitebuild into the build.
 
 - on_startup       : notes whether this is `mkdocs serve` (a lean preview: no search, no notebooks)
-- on_config        : registers the executed `python` fence with pymdownx.superfences
-- on_page_markdown : gives every page a fresh session and its list of blocks
+- on_config        : checks the execution settings; registers the executed `python` fence
+- on_pre_build     : executes first: every page that misses the cache runs in its own process
+                     (sitebuild.execute.run_pages); any failure stops `mkdocs build`, naming every
+                     failing page, block line and line inside the block (`mkdocs serve` shows it on the page)
+- on_page_markdown : gives the fence the page's blocks and results
 - on_page_content  : formulas to MathML; the page's notebook and its download / Colab links;
-                     a stamp of how long the page's code ran, with what
+                     a stamp of how long the page's code ran, with what; fails a page that lost a block
 - on_post_page     : drops the same-page hreflang <head> links (they make Material fetch 404s)
-- on_post_build    : writes the build manifest (SITE_MANIFEST) once every language is built
+- on_post_build    : writes the build manifest (SITE_MANIFEST); prunes orphaned cache entries
 """
 from __future__ import annotations
 
-import html as htmlmod
 import json
 import os
 import re
 import sys
-from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -23,11 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the `sitebuil
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
-from sitebuild import ROOT, SNIPPETS, execute, notebooks  # noqa: E402
+from sitebuild import ROOT, cache, execute, notebooks  # noqa: E402
 from sitebuild.blocks import page_blocks, page_key  # noqa: E402
 from sitebuild.execute import log  # noqa: E402
+from sitebuild.kernel import SettingError, Settings  # noqa: E402
+from sitebuild.mathml import render_math  # noqa: E402
 
 LINKS = {
     "zh": ("下载 Notebook", "在 Colab 中打开"),
@@ -47,10 +51,12 @@ def on_startup(command, dirty):
 
 
 def on_config(config):
+    try:
+        Settings.from_env()
+    except SettingError as error:
+        raise PluginError(f"sitebuild: {error}") from error
     if _serving:  # a preview rebuilds on every save: skip the search index and the notebooks
         config.plugins["material/search"].config.enabled = False
-    if str(SNIPPETS) not in sys.path:
-        sys.path.insert(0, str(SNIPPETS))  # pages may import helpers that live in snippets/
     fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
     if not any(f.get("name") == "python" for f in fences):
         fences.insert(0, {"name": "python", "class": "python", "validator": execute.validator,
@@ -62,38 +68,20 @@ def on_pre_build(config):
     global _depth
     if _depth == 0:
         execute.manifest.clear()
-        execute.stats.update(blocks=0, executions=0, hits=0)
+        try:
+            failures = execute.run_pages()
+        except OSError as error:  # e.g. a cache folder that cannot be written
+            raise PluginError(f"sitebuild: executing the pages failed: {error}") from error
+        for failure in failures:  # `mkdocs serve` (strict in mkdocs.yml) must not quit: it shows them on the page
+            (log.info if _serving else log.warning)("%s\n%s", failure, failure.error.traceback)
+        if failures and not _serving:
+            raise PluginError("sitebuild: %d page(s) failed:\n%s" % (len(failures), "\n".join(map(str, failures))))
     _depth += 1
 
 
 def on_page_markdown(markdown, page, config, files):
     execute.start_page(page.file.abs_src_path)
     return markdown
-
-
-MATH = re.compile(r'<(span|div) class="arithmatex">\\[(\[](.*?)\\[)\]]</\1>', re.S)
-
-
-@lru_cache(maxsize=None)
-def convert(latex: str, display: str) -> str:
-    from latex2mathml.converter import convert as latex_to_mathml
-
-    return latex_to_mathml(latex, display=display)
-
-
-def render_math(html: str, page: str) -> str:
-    """pymdownx.arithmatex's generic output -> MathML, at build time: no script, no CDN."""
-
-    def mathml(match):
-        display = "block" if match.group(1) == "div" else "inline"
-        latex = htmlmod.unescape(match.group(2)).strip()
-        try:
-            return convert(latex, display=display)
-        except Exception as error:
-            log.warning("%s: cannot render the formula %r: %s", page, latex, error)
-            return match.group(0)
-
-    return MATH.sub(mathml, html)
 
 
 def add_notebook(html: str, page, config, language: str) -> str:
@@ -123,11 +111,19 @@ def on_page_content(html, page, config, files):
     language = "en" if page.file.src_uri.endswith(".en.md") else "zh"
     if not _serving:
         html = add_notebook(html, page, config, language)
-    run = execute.finish_page()
-    if run is None or not run.devices:
+    rendered = execute.finish_page()
+    if rendered is None:
         return html
-    text = STAMP[language].format(seconds=f"{run.seconds:.1f} s", torch=version("torch").split("+")[0],
-                                  device=" + ".join(sorted(run.devices)))
+    if rendered.problems:
+        message = "sitebuild: " + "; ".join(rendered.problems)
+        if not _serving:
+            raise PluginError(message)
+        log.info(message)
+    result = rendered.result
+    if result is None or not result.device:
+        return html
+    text = STAMP[language].format(seconds=f"{result.seconds:.1f} s", torch=version("torch").split("+")[0],
+                                  device=result.device)
     return html + f'\n<p class="exec-stamp">{text}</p>\n'
 
 
@@ -148,6 +144,12 @@ def on_post_page(output, page, config):
 def on_post_build(config):
     global _depth
     _depth -= 1
-    if _depth == 0 and os.environ.get("SITE_MANIFEST"):
+    if _depth != 0:
+        return
+    if os.environ.get("SITE_MANIFEST"):
         Path(os.environ["SITE_MANIFEST"]).write_text(json.dumps(
             {"rendered": execute.manifest, **execute.stats, "root": str(ROOT)}, indent=1), encoding="utf-8")
+    if execute.enabled() and execute.used_keys and not execute.failures:
+        removed = cache.prune(execute.used_keys)
+        if removed:
+            log.info("sitebuild: pruned %d orphaned cache entries", removed)

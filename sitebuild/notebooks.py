@@ -62,7 +62,7 @@ def build(markdown: str, blocks: list[Block], language: str, title: str, page_ur
             if (text := _prose(prose, base_url)).strip():
                 cells.append(new_markdown_cell(text))
             prose = []
-            code = block.code.rstrip("\n")
+            code = block.shown.rstrip("\n")  # comments in the notebook's language
             if block.executed:
                 cells.append(new_code_cell(code))
             else:

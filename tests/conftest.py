@@ -76,7 +76,12 @@ plt.show()
 
 
 def demo_page(title: str, sections: list[str], snippet: str = "demo.py") -> str:
-    fences = "\n\n".join(f'```python\n--8<-- "{snippet}:{s}"\n```' for s in sections)
+    """A page showing `sections` of `snippet`; a section named `figure...` gets a caption."""
+    def fence(section):
+        caption = ' caption="A curve" alt="A rising curve"' if section.startswith("figure") else ""
+        return f'```python{caption}\n--8<-- "{snippet}:{section}"\n```'
+
+    fences = "\n\n".join(fence(s) for s in sections)
     return f"# {title}\n\nSome prose.\n\n{fences}\n"
 
 
@@ -95,10 +100,10 @@ class Project:
         result = mkdocs_build(self.root, site, env)
         return Build(site, result.stdout + result.stderr, result.returncode)
 
-    def pytest(self, *args: str) -> subprocess.CompletedProcess:
+    def pytest(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
         return subprocess.run([sys.executable, "-m", "pytest", "docs", "-n", "0", *args], cwd=self.root,
-                              capture_output=True, text=True, timeout=600,
-                              env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")})
+                              capture_output=True, text=True, timeout=600, env={**base, **(env or {})})
 
 
 @pytest.fixture

@@ -1,25 +1,25 @@
-"""pytest plugin: every python block of every page in docs/ is a test item.
+"""pytest plugin: every python block of every page in docs/ is a test item, run by the build's engine.
 
-pytest-codeblocks alone collects only fences whose info string is exactly `python`, runs each
-block on its own, and knows nothing of `--8<--` includes. This plugin reuses its parser and its
-`<!--pytest.mark...-->` comments (through sitebuild.blocks, the same list of blocks the build
-runs) and adds what the site needs: the includes expanded, and a page's blocks run in order in
-one namespace, like the build's markdown-exec session. Items are named `docs/PAGE.md::line N`;
-a failure names the page and the line of the block.
+The items are the blocks the build executes (sitebuild.blocks.page_blocks: pytest-codeblocks'
+parser, `--8<--` includes expanded, its `<!--pytest.mark...-->` comments honoured), named
+`docs/PAGE.md::line N`. A page's blocks run in order in one process of their own
+(sitebuild.kernel.PageKernel, as in the build), each within the build's time limit
+(SITE_BLOCK_TIMEOUT); a failure names the page, the block's line and the line inside the block.
+The tests never read the execution cache: they always run the code.
+
+pytest-codeblocks' own `--codeblocks` flag collects Markdown files too; for files under docs/ this
+plugin is the collector (the other would run each block alone, without its includes), so the flag
+neither double-collects nor fails spuriously; Markdown files elsewhere are left to pytest-codeblocks.
 """
 from __future__ import annotations
 
-import os
 import sys
-import traceback
 
 import pytest
-from pytest_codeblocks.main import stdout_io
 
-from sitebuild import DOCS, SNIPPETS
+from sitebuild import DOCS
 from sitebuild.blocks import Block, PageError, page_blocks
-
-os.environ.setdefault("MPLBACKEND", "Agg")
+from sitebuild.kernel import PageKernel, Settings
 
 
 def pytest_collect_file(file_path, parent):
@@ -27,14 +27,35 @@ def pytest_collect_file(file_path, parent):
         return PageFile.from_parent(parent, path=file_path)
 
 
+class _CodeblocksOutsideDocs:
+    """pytest-codeblocks' collector, minus the files this plugin collects."""
+
+    def __init__(self, plugin):
+        self.plugin = plugin
+
+    def pytest_collect_file(self, file_path, parent):
+        if DOCS in file_path.parents:
+            return None
+        return self.plugin.pytest_collect_file(file_path=file_path, parent=parent)
+
+
+def pytest_configure(config):
+    if getattr(config.option, "codeblocks", False):
+        plugin = config.pluginmanager.get_plugin("codeblocks")
+        if plugin is not None:
+            config.pluginmanager.unregister(plugin)
+            config.pluginmanager.register(_CodeblocksOutsideDocs(plugin), "codeblocks-outside-docs")
+
+
 class PageFile(pytest.File):
+    kernel: PageKernel | None = None
+    failed_at: Block | None = None
+
     def collect(self):
         try:
             blocks = page_blocks(self.path)
         except PageError as error:
             raise self.CollectError(str(error)) from error
-        self.namespace = {"__name__": "__main__"}
-        self.failed_at: Block | None = None
         for block in blocks:
             item = BlockItem.from_parent(self, name=f"line {block.lineno}", block=block)
             for mark in block.marks:  # pytest-codeblocks' <!--pytest.mark.xxx--> comments
@@ -42,6 +63,16 @@ class PageFile(pytest.File):
             if not block.executed:
                 item.add_marker(pytest.mark.skip(reason=f"{block.where}: shown but not run (exec=\"off\")"))
             yield item
+
+    def page_kernel(self) -> PageKernel:
+        if self.kernel is None:
+            self.kernel = PageKernel(Settings.from_env(), salt=self.path.stem)
+        return self.kernel
+
+    def teardown(self):
+        if self.kernel is not None:
+            self.kernel.close()
+            self.kernel = None
 
 
 class BlockFailed(Exception):
@@ -57,26 +88,19 @@ class BlockItem(pytest.Item):
         page: PageFile = self.parent
         if page.failed_at is not None:
             raise BlockFailed(f"{self.block.where}: not run because the block at {page.failed_at.where} failed")
-        if str(SNIPPETS) not in sys.path:
-            sys.path.insert(0, str(SNIPPETS))
-        try:
-            with stdout_io():
-                exec(compile(self.block.code, self.block.where, "exec"), page.namespace)
-        except Exception as error:
+        result = page.page_kernel().run(self.block.code, self.block.where)
+        error = result.error
+        if error is not None:
             page.failed_at = self.block
-            frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == self.block.where]
-            where = f"{self.block.where} (line {frames[-1].lineno} of the block)" if frames else self.block.where
-            trace = "".join(traceback.format_exception(error)[-1:])
-            raise BlockFailed(f"{where}: {trace}\n{self.block.code}") from error
-        finally:
-            if "matplotlib.pyplot" in sys.modules:
-                sys.modules["matplotlib.pyplot"].close("all")
+            where = self.block.where
+            if error.line is not None:
+                source = self.block.source_line(error.line)
+                where += f" (line {error.line} of the block" + (f", {source})" if source else ")")
+            raise BlockFailed(f"{where}: {error.summary()}\n{error.traceback}\n{self.block.code}")
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, BlockFailed):
-            cause = excinfo.value.__cause__
-            detail = "".join(traceback.format_exception(cause)) if cause is not None else ""
-            return f"{excinfo.value}\n{detail}"
+            return str(excinfo.value)
         return super().repr_failure(excinfo)
 
     def reportinfo(self):

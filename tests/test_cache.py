@@ -1,11 +1,14 @@
-"""The execution cache: hits, misses on any change of its key, corrupt entries, clean runs."""
+"""The execution cache: page keys, hits, misses on any change of what a page's output depends on."""
 import json
 import re
 
 import pytest
 
 from sitebuild import cache
+from sitebuild.kernel import BlockResult, Settings
 from tests.conftest import demo_page
+
+SETTINGS = Settings()
 
 
 @pytest.fixture
@@ -16,35 +19,59 @@ def store(tmp_path, monkeypatch):
 
 
 def test_entry_round_trip(store):
-    k = cache.key(["print(1)"])
-    cache.store(k, cache.Entry(output="1\n", figures=["<svg/>"], seconds=0.25))
-    assert cache.load(k) == cache.Entry(output="1\n", figures=["<svg/>"], seconds=0.25)
+    k = cache.page_key(["print(1)"], SETTINGS)
+    cache.store(k, [BlockResult(outputs=[("stdout", "1\n")], figures=["<svg/>"], seconds=0.25)], "CPU")
+    results, device = cache.load(k)
+    assert results == [BlockResult(outputs=[("stdout", "1\n")], figures=["<svg/>"], seconds=0.25)]
+    assert device == "CPU"
 
 
-def test_key_covers_the_whole_session_so_far():
-    base = cache.key(["a = 1", "print(a)"])
-    assert base == cache.key(["a = 1", "print(a)"])
-    assert base != cache.key(["a = 2", "print(a)"])  # an earlier block changed
-    assert base != cache.key(["a = 1", "print(a) "])  # this block changed
-    assert base != cache.key(["a = 1\nprint(a)"])  # same text, other block boundaries
+def test_key_covers_every_block_in_order_but_not_comments():
+    base = cache.page_key(["a = 1", "print(a)"], SETTINGS)
+    assert base == cache.page_key(["a = 1  # zh: 一\n# en: one", "print(a)"], SETTINGS)  # comments ignored
+    assert base != cache.page_key(["a = 2", "print(a)"], SETTINGS)  # an earlier block changed
+    assert base != cache.page_key(["a = 1", "print(a + 0)"], SETTINGS)  # this block changed
+    assert base != cache.page_key(["a = 1\nprint(a)"], SETTINGS)  # same code, other block boundaries
 
 
-def test_key_covers_versions_device_and_data(monkeypatch):
-    before = cache.key(["x"])
-    monkeypatch.setattr(cache, "environment", lambda: "torch 9.9.9")
-    assert cache.key(["x"]) != before
+def test_key_covers_settings_versions_and_glue(monkeypatch):
+    before = cache.page_key(["x"], SETTINGS)
+    assert cache.page_key(["x"], Settings(threads=2)) != before
+    assert cache.page_key(["x"], Settings(memory=1 << 30)) != before
+    monkeypatch.setattr(cache, "_versions", lambda: "torch 9.9.9")
+    assert cache.page_key(["x"], SETTINGS) != before
 
 
 def test_environment_names_what_outputs_depend_on():
-    env = cache.environment()
-    for word in ("python ", "torch ", "numpy ", "matplotlib ", "device "):
+    env = cache.environment(SETTINGS)
+    for word in ("python ", "torch ", "numpy ", "matplotlib ", "device ", "settings ", "glue "):
         assert word in env
 
 
-@pytest.mark.parametrize("content", ["", "{not json", '{"key": "other", "output": "x"}', '{"key": "K"}',
-                                     '{"key": "K", "output": 3}', "\x00\x01"])
+def test_key_covers_imported_helpers_and_named_data(tmp_path, monkeypatch):
+    snippets = tmp_path / "snippets"
+    (snippets / "data").mkdir(parents=True)
+    (snippets / "helper.py").write_text("import deeper\nVALUE = 1\n")
+    (snippets / "deeper.py").write_text("DEPTH = 1\n")
+    (snippets / "data" / "names.csv").write_text("a,b\n")
+    monkeypatch.setattr(cache, "SNIPPETS", snippets)
+    monkeypatch.setattr(cache, "DATA", snippets / "data")
+    monkeypatch.setattr(cache, "ROOT", tmp_path)
+    page = ["import helper\nprint(open('names.csv').read())"]
+    other = ["print(1)"]
+    keys = cache.page_key(page, SETTINGS), cache.page_key(other, SETTINGS)
+    (snippets / "deeper.py").write_text("DEPTH = 2\n")  # a helper of a helper changed
+    assert cache.page_key(page, SETTINGS) != keys[0] and cache.page_key(other, SETTINGS) == keys[1]
+    keys = cache.page_key(page, SETTINGS), cache.page_key(other, SETTINGS)
+    (snippets / "data" / "names.csv").write_text("a,c\n")  # a data file it names changed
+    assert cache.page_key(page, SETTINGS) != keys[0] and cache.page_key(other, SETTINGS) == keys[1]
+
+
+@pytest.mark.parametrize("content", ["", "{not json", '{"key": "other"}', '{"key": "K"}',
+                                     '{"key": "K", "format": 3, "device": "CPU", "blocks": [{"outputs": 3}]}',
+                                     "\x00\x01"])
 def test_corrupt_entry_is_a_miss(store, content):
-    k = cache.key(["print(2)"])
+    k = cache.page_key(["print(2)"], SETTINGS)
     path = store / k[:2] / f"{k}.json"
     path.parent.mkdir(parents=True)
     path.write_text(content.replace("K", k))
@@ -52,11 +79,19 @@ def test_corrupt_entry_is_a_miss(store, content):
 
 
 def test_fresh_run_ignores_stored_entries(store, monkeypatch):
-    k = cache.key(["print(3)"])
-    cache.store(k, cache.Entry(output="3\n"))
+    k = cache.page_key(["print(3)"], SETTINGS)
+    cache.store(k, [BlockResult()], "CPU")
     monkeypatch.setenv("SITE_FRESH", "1")
     cache._stored_here.discard(k)  # as in a new process
     assert cache.load(k) is None
+
+
+def test_prune_removes_only_entries_not_kept(store):
+    keep, drop = cache.page_key(["1"], SETTINGS), cache.page_key(["2"], SETTINGS)
+    for k in (keep, drop):
+        cache.store(k, [BlockResult()], "CPU")
+    assert cache.prune({keep}) == 1
+    assert cache.load(keep) is not None and cache.load(drop) is None
 
 
 # ---- the cache inside real builds of a small project ----
@@ -70,20 +105,20 @@ def pages_html(build, page="demo", measured=True):
     return pages if measured else tuple(STAMP.sub("<p class=\"exec-stamp\"></p>", p) for p in pages)
 
 
-def test_cold_build_runs_each_block_once_whatever_the_languages(project):
+def test_cold_build_runs_each_page_once_whatever_the_languages(project):
     build = project.build()
     assert build.returncode == 0, build.log
     m = build.manifest
     assert m["rendered"].count("docs/demo.zh.md:5") == 1 and m["rendered"].count("docs/demo.en.md:5") == 1
-    assert m["executions"] == 3  # three distinct blocks, shown in two languages
-    assert m["hits"] == 3  # the English page reads the Chinese page's results
+    assert m["executions"] == 3 and m["pages_run"] == 1  # three blocks, one run, shown in two languages
 
 
 def test_warm_build_executes_nothing_and_gives_identical_pages(project):
     cold = project.build("cold")
     warm = project.build("warm")
     assert warm.returncode == 0, warm.log
-    assert warm.manifest["executions"] == 0
+    assert warm.manifest["executions"] == 0 and warm.manifest["pages_run"] == 0
+    assert "ran 1 pages" in cold.log and "ran " not in warm.log  # no process started at all
     assert pages_html(cold) == pages_html(warm)
 
 
@@ -99,35 +134,28 @@ def test_changing_one_block_reruns_only_its_page(project):
     snippet.write_text(snippet.read_text().replace("print(x.sum(dim=0))", "print(x.sum(dim=1))"))
     second = project.build("second")
     assert second.returncode == 0, second.log
-    # blocks 1 (replayed for its namespace), 2 (changed) and 3 (after it) of demo; nothing of other
-    assert second.manifest["executions"] == 3
+    assert second.manifest["pages_run"] == 1 and second.manifest["executions"] == 3  # demo again; not other
     assert "tensor([ 3, 12])" in pages_html(second)[0]
 
 
-def test_replayed_blocks_do_not_duplicate_figures(project):
-    project.write("snippets/demo.py", "# --8<-- [start:first]\nimport matplotlib.pyplot as plt\n"
-                  "plt.plot([0, 1], [0, 1])\nplt.show()\n# --8<-- [end:first]\n"
-                  "# --8<-- [start:second]\nprint('two')\n# --8<-- [end:second]\n")
-    for lang in ("zh", "en"):
-        project.write(f"docs/demo.{lang}.md", demo_page("Demo", ["first", "second"]))
+def test_editing_a_comment_reruns_nothing(project):
     assert project.build("first").returncode == 0
     snippet = project.root / "snippets/demo.py"
-    snippet.write_text(snippet.read_text().replace("print('two')", "print('second')"))
-    second = project.build("second")  # block 1 is a hit, replayed (drawing its figure again) before block 2 runs
-    assert second.manifest["executions"] == 2
+    snippet.write_text(snippet.read_text().replace("print(x)\n", "# zh: 打印\n# en: print it\nprint(x)\n"))
+    second = project.build("second")
+    assert second.returncode == 0, second.log
+    assert second.manifest["executions"] == 0
     zh, en = pages_html(second)
-    assert zh.count('class="exec-figure"') == en.count('class="exec-figure"') == 1
+    assert "# 打印" in zh and "print it" not in zh and "# print it" in en and "打印" not in en
 
 
 def test_corrupt_entry_is_recomputed_not_trusted(project):
     first = project.build("first")
     for path in (project.root / ".cache" / "exec").rglob("*.json"):
-        data = json.loads(path.read_text())
-        if "tensor([3, 5, 7])" in data["output"]:
-            path.write_text('{"key": "' + data["key"] + '", "output": ')  # truncated
+        path.write_text(path.read_text()[:40])  # truncated
     second = project.build("second")
     assert second.returncode == 0, second.log
-    assert second.manifest["executions"] == 2  # the corrupt block, and the first one replayed for it
+    assert second.manifest["executions"] == 3
     assert pages_html(first, measured=False) == pages_html(second, measured=False)
 
 
@@ -137,3 +165,13 @@ def test_two_clean_builds_give_identical_pages(project):
     assert a.manifest["executions"] == b.manifest["executions"] == 3
     assert pages_html(a, measured=False) == pages_html(b, measured=False)  # identical but for the run time
     assert "<svg" in pages_html(a)[0] and "Date" not in pages_html(a)[0]
+
+
+def test_orphaned_entries_are_pruned(project):
+    assert project.build("first").returncode == 0
+    snippet = project.root / "snippets/demo.py"
+    snippet.write_text(snippet.read_text().replace("print(x.sum(dim=0))", "print(x.sum(dim=1))"))
+    assert project.build("second").returncode == 0
+    entries = list((project.root / ".cache" / "exec").rglob("*.json"))
+    assert len(entries) == 1  # the demo page's entry for its current code only
+    assert json.loads(entries[0].read_text())["blocks"][1]["outputs"][0][1].startswith("tensor([ 3, 12])")

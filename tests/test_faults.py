@@ -1,0 +1,225 @@
+"""Fault injection on a small throw-away project: every way a page can go wrong fails, named.
+
+Each case writes pages into a copy of the pipeline (tests/conftest.py `project`), builds it with
+`mkdocs build --strict` and runs its pages with pytest, and checks what a reader or author relies on:
+the build exits non-zero and names the page file, the block's line and the line inside the block;
+nothing else is blamed; one page's state never reaches another; output is text, never markup.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import urlparse
+
+import pytest
+
+from sitebuild.blocks import mkdocs_config
+from tests.test_cache import pages_html
+
+pytestmark = pytest.mark.faults
+
+FAULTS = {  # page -> (code of its second block, the error the build must name, line inside the block)
+    "raise": ("y = 1\nprint(undefined_name)", "NameError: name 'undefined_name' is not defined", 2),
+    "exit0": ("import sys\nsys.exit(0)", "SystemExit: 0", 2),
+    "exit3": ("import sys\nsys.exit(3)", "SystemExit: 3", 2),
+    "osexit": ("import os\nos._exit(1)", "ProcessDied", None),
+    "input": ("answer = input()", "EOFError", 1),
+    "hang": ("import ctypes\nwhile True:\n    try:\n        ctypes.CDLL(None).sleep(100)\n"
+             "    except Exception:\n        pass", "Timeout: block still running after 5 s", None),
+    "memory": ("import torch\nbig = torch.empty(2**33)", "RuntimeError", 2),
+    "figure": ("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.set_xlabel(r'$\\frac{$')\nplt.show()",
+               "while drawing the block's figure", None),
+}
+
+
+def add_pages(project, pages: dict[str, list[str]], snippets: dict[str, str] | None = None):
+    """Write pages (name -> code of each block) in both languages, each block a snippet section, and nav them."""
+    for name, blocks in pages.items():
+        text = "".join(f"# --8<-- [start:b{i}]\n{code}\n# --8<-- [end:b{i}]\n" for i, code in enumerate(blocks))
+        project.write(f"snippets/{name}.py", text)
+        fences = "\n\n".join(f'```python\n--8<-- "{name}.py:b{i}"\n```' for i in range(len(blocks)))
+        for lang in ("zh", "en"):
+            project.write(f"docs/{name}.{lang}.md", f"# {name}\n\nProse.\n\n{fences}\n")
+    for path, text in (snippets or {}).items():
+        project.write(path, text)
+    config = project.root / "mkdocs.yml"
+    text = config.read_text()
+    for name in pages:
+        text = text.replace("  - 演示: demo.md\n", f"  - 演示: demo.md\n  - {name}: {name}.md\n")
+        text = text.replace("            演示: Demo\n", f"            演示: Demo\n            {name}: {name}\n")
+    config.write_text(text)
+
+
+def test_every_fault_fails_the_build_naming_page_block_and_line(project):
+    add_pages(project, {name: ["x = 1", code] for name, (code, _, _) in FAULTS.items()})
+    start = time.perf_counter()
+    build = project.build(SITE_BLOCK_TIMEOUT="5", SITE_MEMORY_LIMIT="4G")
+    assert build.returncode != 0
+    assert time.perf_counter() - start < 60  # the hang was stopped at its limit, in parallel with the rest
+    assert f"{len(FAULTS)} page(s) failed" in build.log, build.log
+    for name, (code, error, line) in FAULTS.items():
+        where = f"docs/{name}.en.md:9 and docs/{name}.zh.md:9"
+        inner = rf" \(line {line} of the block, snippets/{name}\.py:{line + 4}\)" if line else r"(?: \(line \d+[^)]*\))?"
+        assert re.search(re.escape(where) + inner + r": python block raised .*" + re.escape(error), build.log), name
+    assert "docs/demo." not in build.log.split("page(s) failed")[1]  # the good page is not blamed
+
+
+def test_every_fault_fails_its_test_item_naming_page_block_and_line(project):
+    add_pages(project, {name: ["x = 1", code] for name, (code, _, _) in FAULTS.items()})
+    result = project.pytest("-p", "no:randomly", env={"SITE_BLOCK_TIMEOUT": "5", "SITE_MEMORY_LIMIT": "4G"})
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert re.search(rf"\b{2 * len(FAULTS)} failed, {2 * len(FAULTS) + 6} passed\b", out), out[-3000:]
+    for name, (code, error, line) in FAULTS.items():
+        for lang in ("zh", "en"):
+            head = f"docs/{name}.{lang}.md:9" + (f" (line {line} of the block, snippets/{name}.py:{line + 4})"
+                                                 if line else "")
+            assert head in out and error.split(":")[0] in out, (name, lang)
+
+
+def test_no_state_reaches_another_page(project):
+    setter = ("import os, sys, random\nimport numpy as np\nimport torch\nimport matplotlib.pyplot as plt\n"
+              "import helper\n"
+              "torch.set_default_dtype(torch.float64)\ntorch.set_printoptions(precision=1)\n"
+              "plt.rcParams['lines.linewidth'] = 9\nos.chdir('/')\nsys.path.insert(0, '/nowhere')\n"
+              "os.environ['LEAK'] = '1'\nhelper.VALUE = 'changed'\nrandom.random(); np.random.rand(); torch.rand(3)\n"
+              "print('set')")
+    reader = ("import os, sys, random\nimport numpy as np\nimport torch\nimport matplotlib.pyplot as plt\n"
+              "import helper\n"
+              "print(torch.get_default_dtype(), torch.tensor([1/3]), plt.rcParams['lines.linewidth'])\n"
+              "print(os.getcwd() != '/', '/nowhere' in sys.path, os.environ.get('LEAK'), helper.VALUE)\n"
+              "print(random.random(), np.random.rand(), torch.rand(1).item(), torch.get_num_threads())")
+    add_pages(project, {"a-setter": [setter], "b-reader": [reader]}, {"snippets/helper.py": "VALUE = 'original'\n"})
+    build = project.build()
+    assert build.returncode == 0, build.log
+    expected = "torch.float32 tensor([0.3333]) 1.5\nTrue False None original\n"
+    alone = project.build("alone", SITE_EXEC_CACHE=str(project.root / "other-cache"))
+    for html in pages_html(build, "b-reader") + pages_html(alone, "b-reader"):
+        assert expected in html.replace("&#39;", "'")
+    assert pages_html(build, "b-reader", measured=False) == pages_html(alone, "b-reader", measured=False)
+    result = project.pytest()
+    assert result.returncode == 0, result.stdout
+
+
+def test_output_is_shown_as_python_prints_it_and_never_becomes_markup(project):
+    printer = ("import sys, pprint, warnings\n"
+               "print('a', 'b', sep='|', end='!\\n')\nprint('to stderr', file=sys.stderr)\n"
+               "sys.stdout.write('written\\n')\npprint.pprint({'k': list(range(3))})\n"
+               "warnings.warn('be careful')\n"
+               "print('````````')\nprint('<img src=x onerror=alert(1)>')\nprint('## not a heading')\n"
+               "print('--8<-- \"demo.py:first\"')")
+    add_pages(project, {"printer": [printer]})
+    build = project.build()
+    assert build.returncode == 0, build.log
+    zh = pages_html(build, "printer")[0]
+    assert "a|b!\n" in zh and "written\n{&#x27;k&#x27;: [0, 1, 2]}" in zh.replace("&#39;", "&#x27;")
+    assert re.search(r'class="language-text highlight exec-stderr"[^>]*><pre><span></span><code>to stderr', zh)
+    assert "UserWarning: be careful" in zh
+    assert "<img src=x" not in zh and "&lt;img src=x onerror=alert(1)&gt;" in zh
+    assert "<h2" not in zh.split("</h1>")[1].split("exec-stamp")[0]
+    assert "--8&lt;-- &quot;demo.py:first&quot;" in zh and "torch.manual_seed(0)" not in zh
+    assert "````````" in zh
+
+
+def test_long_output_is_capped_with_a_note_and_a_warning(project):
+    add_pages(project, {"long": ["for i in range(300):\n    print(i)"]})
+    build = project.build()
+    assert build.returncode != 0  # the warning fails a strict build
+    assert "docs/long.zh.md:5: the block printed 300 lines; only the first 200 are shown" in build.log
+    zh, en = pages_html(build, "long")
+    assert "\n199\n" in zh and "\n200\n" not in zh and "只显示前 200 行" in zh and "the first 200 are shown" in en
+
+
+def test_a_thread_count_in_the_environment_changes_nothing(project):
+    code = ("import torch\ntorch.manual_seed(0)\na = torch.randn(300, 200)\nb = torch.randn(300, 3)\n"
+            "print(torch.linalg.lstsq(a, b).solution.sum().item())\nprint((a @ a.T).sum().item())")
+    add_pages(project, {"lstsq": [code]})
+    one = project.build("one", OMP_NUM_THREADS="1", SITE_EXEC_CACHE=str(project.root / "c1"))
+    two = project.build("two", OMP_NUM_THREADS="2", SITE_EXEC_CACHE=str(project.root / "c2"))
+    assert one.returncode == two.returncode == 0, one.log + two.log
+    assert pages_html(one, "lstsq", measured=False) == pages_html(two, "lstsq", measured=False)
+
+
+def test_editing_a_helper_or_a_data_file_reruns_the_pages_that_use_them(project):
+    add_pages(project, {"uses-helper": ["import helper\nprint(helper.VALUE)"],
+                        "uses-data": ["print(open(f'{DATA}/table.csv').read())"]},
+              {"snippets/helper.py": "VALUE = 'one'\n", "snippets/data/table.csv": "x,y\n1,2\n"})
+    data = f"DATA = {str(project.root / 'snippets' / 'data')!r}\n"
+    code = (project.root / "snippets/uses-data.py").read_text().replace("print(open", data + "print(open")
+    (project.root / "snippets/uses-data.py").write_text(code)
+    assert project.build("first").returncode == 0
+    (project.root / "snippets/helper.py").write_text("VALUE = 'two'\n")
+    second = project.build("second")
+    assert second.manifest["pages_run"] == 1 and "two" in pages_html(second, "uses-helper")[0]
+    (project.root / "snippets/data/table.csv").write_text("x,y\n3,4\n")
+    third = project.build("third")
+    assert third.manifest["pages_run"] == 1 and "3,4" in pages_html(third, "uses-data")[0]
+
+
+def test_a_forged_cache_entry_never_reaches_a_fresh_build(project):
+    assert project.build("first").returncode == 0
+    for path in (project.root / ".cache" / "exec").rglob("*.json"):
+        data = json.loads(path.read_text())
+        data["blocks"][0]["outputs"] = [["stdout", "FORGED\n"]]
+        path.write_text(json.dumps(data))
+    trusted = project.build("trusted")  # a local build trusts its own cache folder...
+    assert "FORGED" in pages_html(trusted)[0]
+    fresh = project.build("fresh", SITE_FRESH="1")  # ...the deploy build (SITE_FRESH=1) trusts none
+    assert fresh.returncode == 0 and "FORGED" not in pages_html(fresh)[0] and "FORGED" not in pages_html(fresh)[1]
+
+
+def test_a_bad_setting_or_an_unwritable_cache_fails_the_build(project, tmp_path):
+    build = project.build(SITE_BLOCK_TIMEOUT="2m")
+    assert build.returncode != 0 and "SITE_BLOCK_TIMEOUT='2m' is not a positive number of seconds" in build.log
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    build = project.build("b", SITE_EXEC_CACHE=str(locked / "exec"))
+    if os.geteuid() != 0:  # root writes anywhere
+        assert build.returncode != 0 and "executing the pages failed" in build.log
+
+
+def test_a_missing_snippet_section_names_the_page(project):
+    page = project.root / "docs/demo.en.md"
+    page.write_text(page.read_text() + '\n```python\n--8<-- "demo.py:nowhere"\n```\n')
+    result = project.pytest()
+    assert result.returncode != 0
+    assert "docs/demo.en.md" in result.stdout + result.stderr
+    build = project.build()
+    assert build.returncode != 0 and "docs/demo.en.md" in build.log
+
+
+def test_serve_shows_a_failing_block_on_the_page_and_recovers(project):
+    add_pages(project, {"broken": ["print('before')", "print(undefined_name)"]})
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_EXEC_CACHE": str(project.root / ".cache" / "exec")}
+    port = 8765 + os.getpid() % 1000
+    prefix = urlparse(mkdocs_config()["site_url"]).path
+    log = project.root / "serve.log"
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=project.root, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+
+    def page():
+        for _ in range(360):
+            try:
+                return urllib.request.urlopen(f"http://127.0.0.1:{port}{prefix}broken/", timeout=5).read().decode()
+            except Exception:
+                time.sleep(0.5)
+        raise AssertionError("mkdocs serve did not answer:\n" + log.read_text()[-3000:])
+
+    try:
+        html = page()
+        assert "这段代码运行出错" in html and "NameError" in html and "before" in html
+        snippet = project.root / "snippets/broken.py"
+        snippet.write_text(snippet.read_text().replace("print(undefined_name)", "print('fixed')"))
+        for _ in range(360):
+            html = page()
+            if "fixed" in html:
+                break
+            time.sleep(0.5)
+        assert "fixed" in html and "这段代码运行出错" not in html, log.read_text()[-3000:]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
