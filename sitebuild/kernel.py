@@ -33,7 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
-PRELOAD = ("numpy", "torch", "matplotlib", "matplotlib.pyplot", "sklearn.datasets", "sklearn.model_selection")
+# imported once by the template, so no page pays for them (torch._dynamo: the first optimizer step imports it)
+PRELOAD = ("numpy", "torch", "torch.optim", "torch._dynamo", "matplotlib", "matplotlib.pyplot", "sklearn.datasets",
+           "sklearn.model_selection")
 OUTPUT_LIMIT = 200  # lines of output shown per block
 
 

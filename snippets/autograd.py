@@ -1,4 +1,4 @@
-"""自动求导 / Autograd: the code of docs/autograd.zh.md and docs/autograd.en.md, in page order.
+"""自动求导 / Autograd: the code of docs/autograd.zh.md and docs/autograd.en.md, in order.
 
 Each `# --8<-- [start:name]` ... `[end:name]` section is one block of the page.
 Run the whole page on its own with `python snippets/autograd.py`.
@@ -7,56 +7,84 @@ Run the whole page on its own with `python snippets/autograd.py`.
 import math
 
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
-from matplotlib.patches import FancyBboxPatch
+
+from plot.autograd import small_graph, tensor_and_grad
 
 torch.manual_seed(0)
 print(torch.__version__)
 # --8<-- [end:imports]
 
 # --8<-- [start:requires-grad]
-# requires_grad=True: record the operations on x so that gradients can be computed
-x = torch.tensor([2.0], requires_grad=True)
-print(x.grad)  # nothing computed yet: None
+# zh: requires_grad=True：记录之后对 x 做的运算，以便求梯度
+# en: requires_grad=True: record the operations on x so that gradients can be computed
+x = torch.tensor([3.0], requires_grad=True)
+# zh: 还没有做过反向传播：None
+# en: no backward pass yet: None
+print(x.grad)
 print(x.requires_grad, x.is_leaf)
 # --8<-- [end:requires-grad]
 
 # --8<-- [start:first-backward]
-y = x * x * 3  # y = 3x^2
-print(y)  # y remembers the operation that made it: grad_fn
-y.backward()  # compute dy/dx and store it in x.grad
-print(x.grad)  # dy/dx = 6x = 12
+# y = 3x^2
+y = x * x * 3
+# zh: y 记得自己是由哪个运算得到的：grad_fn
+# en: y remembers the operation that made it: grad_fn
+print(y)
+# zh: 求 dy/dx，存进 x.grad
+# en: compute dy/dx and store it in x.grad
+y.backward()
+# dy/dx = 6x = 18
+print(x.grad)
 # --8<-- [end:first-backward]
 
 # --8<-- [start:accumulate]
-z = x * x * 3  # the same function, a new graph
+# zh: 同一个函数，一张新的计算图
+# en: the same function, a new graph
+z = x * x * 3
 z.backward()
-print(x.grad)  # 12 + 12 = 24: added to the old value, not overwritten
+# zh: 18 + 18 = 36：加到原来的值上，而不是覆盖
+# en: 18 + 18 = 36: added to the old value, not overwritten
+print(x.grad)
 # --8<-- [end:accumulate]
 
 # --8<-- [start:zero-grad]
-x.grad.zero_()  # clear the accumulated gradient (in place)
+# zh: 原地清零累加的梯度
+# en: clear the accumulated gradient, in place
+x.grad.zero_()
 print(x.grad)
 u = x * x * 3
 u.backward()
-print(x.grad)  # 12 again
+# zh: 又是 18
+# en: 18 again
+print(x.grad)
 # --8<-- [end:zero-grad]
 
 # --8<-- [start:non-scalar]
 x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-y = x**2  # a 2x2 matrix, not a scalar
-grad_tensor = torch.ones_like(y)  # one weight per element of y
+# zh: 一个 2x2 的矩阵，不是标量
+# en: a 2x2 matrix, not a scalar
+y = x**2
+# zh: 给 y 的每个元素一个权重
+# en: one weight per element of y
+grad_tensor = torch.ones_like(y)
 y.backward(grad_tensor)
-print(x.grad)  # 2x
+# 2x
+print(x.grad)
 # --8<-- [end:non-scalar]
 
 # --8<-- [start:non-scalar-sum]
-x.grad = None  # another way to forget the old gradient
-(x**2).sum().backward()  # the same thing, written as a scalar
+# zh: 忘掉旧梯度的另一种办法
+# en: another way to forget the old gradient
+x.grad = None
+# zh: 同一件事，写成对标量求导
+# en: the same thing, written as a scalar
+(x**2).sum().backward()
 print(x.grad)
 x.grad = None
-(x**2).backward(torch.tensor([[1.0, 0.0], [0.0, 10.0]]))  # other weights
+# zh: 换一组权重
+# en: other weights
+(x**2).backward(torch.tensor([[1.0, 0.0], [0.0, 10.0]]))
 print(x.grad)
 # --8<-- [end:non-scalar-sum]
 
@@ -66,125 +94,105 @@ b = torch.tensor(1.0, requires_grad=True)
 c = a + b
 d = b + 1
 e = c * d
-print("c", c)
-print("d", d)
-print("e", e)
+print(f"{c=}")
+print(f"{d=}")
+print(f"{e=}")
 # --8<-- [end:small-graph]
 
 # --8<-- [start:small-graph-backward]
 e.backward()
-print("de/da =", a.grad)  # = d = 2
-print("de/db =", b.grad)  # = d + c = 2 + 3 = 5
-print(a.is_leaf, c.is_leaf)  # only leaves keep .grad; c is an intermediate result
+# de/da = d = 2
+print(f"{a.grad=}")
+# de/db = d + c = 2 + 3 = 5
+print(f"{b.grad=}")
+# zh: 只有叶子张量保存 .grad；c 是中间结果
+# en: only leaves keep .grad; c is an intermediate result
+print(a.is_leaf, c.is_leaf)
 # --8<-- [end:small-graph-backward]
 
 # --8<-- [start:small-graph-figure]
-fig, ax = plt.subplots(figsize=(6, 3.8))
-pos = {"a": (0, 2), "b": (0, 0), "c": (2.4, 2), "d": (2.4, 0), "e": (4.8, 1)}
-label = {"a": "a = 2", "b": "b = 1", "c": "c = a + b\n= 3",
-         "d": "d = b + 1\n= 2", "e": "e = c * d\n= 6"}
-edges = [  # (from, to, local gradient, label offset)
-    ("a", "c", r"$\partial c/\partial a = 1$", (0, 0.15)),
-    ("b", "c", r"$\partial c/\partial b = 1$", (-0.55, 0.1)),
-    ("b", "d", r"$\partial d/\partial b = 1$", (0, -0.45)),
-    ("c", "e", r"$\partial e/\partial c = d = 2$", (0.35, 0.2)),
-    ("d", "e", r"$\partial e/\partial d = c = 3$", (0.35, -0.55)),
-]
-for src, dst, text, (dx, dy) in edges:
-    (x0, y0), (x1, y1) = pos[src], pos[dst]
-    ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                arrowprops=dict(arrowstyle="-|>", color="gray", lw=1.5,
-                                shrinkA=27, shrinkB=29))
-    ax.text((x0 + x1) / 2 + dx, (y0 + y1) / 2 + dy, text, ha="center",
-            va="bottom", fontsize=9, color="tab:red")
-for name, (px, py) in pos.items():
-    color = "tab:blue" if name in "ab" else "tab:orange"
-    ax.add_patch(plt.Circle((px, py), 0.5, color=color, alpha=0.25))
-    ax.text(px, py, label[name], ha="center", va="center", fontsize=9)
-ax.text(4.8, -0.35, "a.grad = 1*2 = 2\nb.grad = 1*2 + 1*3 = 5", ha="center",
-        va="top", fontsize=9, color="tab:red")
-ax.set_xlim(-0.6, 5.8)
-ax.set_ylim(-1.1, 2.6)
-ax.set_aspect("equal")
-ax.axis("off")
-ax.set_title("e = (a + b)(b + 1): values in nodes, local gradients on edges", fontsize=10)
+small_graph(a, b, c, d, e)
 plt.show()
 # --8<-- [end:small-graph-figure]
+
 
 # --8<-- [start:check-f]
 def f(x):
     return (x - 2) ** 2
 
 
-def fp(x):  # derived by hand: f'(x) = 2(x - 2)
+# zh: 手推：f'(x) = 2(x - 2)
+# en: by hand: f'(x) = 2(x - 2)
+def fp(x):
     return 2 * (x - 2)
 
 
 x = torch.tensor([1.0], requires_grad=True)
 y = f(x)
 y.backward()
-print("Analytical f'(x):", fp(x))
-print("PyTorch's f'(x):", x.grad)
+print(f"{fp(x)=}")
+print(f"{x.grad=}")
 # --8<-- [end:check-f]
+
 
 # --8<-- [start:check-g]
 def g(w):
     return 2 * w[0] * w[1] + w[1] * torch.cos(w[0])
 
 
-def grad_g(w):  # by hand: [2 w1 - w1 sin(w0), 2 w0 + cos(w0)]
-    return torch.stack([2 * w[1] - w[1] * torch.sin(w[0]), 2 * w[0] + torch.cos(w[0])])
+# zh: 手推：[2 w1 - w1 sin(w0), 2 w0 + cos(w0)]
+# en: by hand: [2 w1 - w1 sin(w0), 2 w0 + cos(w0)]
+def grad_g(w):
+    return torch.stack([
+        2 * w[1] - w[1] * torch.sin(w[0]),
+        2 * w[0] + torch.cos(w[0]),
+    ])
 
 
-w = torch.tensor([np.pi, 1], requires_grad=True)
+w = torch.tensor([math.pi, 1.0], requires_grad=True)
 z = g(w)
 z.backward()
-print("Analytical grad g(w)", grad_g(w.detach()))
-print("PyTorch's grad g(w)", w.grad)
-print("2*pi - 1 =", 2 * math.pi - 1)
+print(f"{grad_g(w.detach())=}")
+print(f"{w.grad=}")
+print(f"{2 * math.pi - 1=}")
 # --8<-- [end:check-g]
 
 # --8<-- [start:data-grad]
 w = torch.tensor([1.0], requires_grad=True)
-print(w.detach())  # the value, cut off from the graph
-print(w.grad)  # None before any backward
-loss = (2.0 * w - 4.0) ** 2  # x = 2, y = 4
+# zh: 数值：与 w 共享数据、但不在计算图里的张量
+# en: the value: a tensor sharing w's data, cut off from the graph
+print(w.detach())
+# zh: 还没有 backward：None
+# en: None before any backward
+print(w.grad)
+# x = 2, y = 4
+loss = (2.0 * w - 4.0) ** 2
 loss.backward()
-print(w.grad, type(w.grad))  # grad is a Tensor too: 2 * (2w - 4) * 2 = -8
-print(w.grad.requires_grad)  # ...and it is not itself tracked
+# zh: grad 也是张量：2 * (2w - 4) * 2 = -8
+# en: grad is a tensor too: 2 * (2w - 4) * 2 = -8
+print(w.grad, type(w.grad))
+# zh: grad 本身不被记录
+# en: grad itself is not tracked
+print(w.grad.requires_grad)
 # --8<-- [end:data-grad]
 
 # --8<-- [start:data-grad-figure]
-fig, ax = plt.subplots(figsize=(5, 3))
-ax.add_patch(FancyBboxPatch((0.05, 0.14), 0.9, 0.8, boxstyle="round,pad=0.02",
-                            fc="whitesmoke", ec="black", lw=1.5))
-ax.text(0.5, 0.86, "Tensor w", ha="center", va="center", fontsize=13, weight="bold")
-boxes = [
-    (0.09, "data", "the value\ntensor([1.])", "tab:blue"),
-    (0.54, "grad", "a Tensor too\n" + r"$\partial loss/\partial w$ = tensor([-8.])", "tab:red"),
-]
-for x0, title, text, color in boxes:
-    ax.add_patch(FancyBboxPatch((x0, 0.22), 0.37, 0.5, boxstyle="round,pad=0.02",
-                                fc=color, alpha=0.15, ec=color, lw=1.5))
-    ax.text(x0 + 0.185, 0.6, title, ha="center", va="center", fontsize=12,
-            weight="bold", color=color)
-    ax.text(x0 + 0.185, 0.38, text, ha="center", va="center", fontsize=8.5)
-ax.text(0.5, 0.02, "backward() fills w.grad; the update changes w.data", ha="center",
-        va="bottom", fontsize=9)
-ax.set_xlim(0, 1)
-ax.set_ylim(0, 1)
-ax.axis("off")
+tensor_and_grad(w)
 plt.show()
 # --8<-- [end:data-grad-figure]
 
 # --8<-- [start:train-setup]
 x_data = [1.0, 2.0, 3.0]
 y_data = [2.0, 4.0, 6.0]
-w = torch.tensor([1.0], requires_grad=True)  # one weight, tracked
+# zh: 一个需要梯度的权重
+# en: one weight, tracked
+w = torch.tensor([1.0], requires_grad=True)
 
 
+# zh: x 是 Python 浮点数，结果是计算图里的张量
+# en: x is a Python float; the result is a tensor in the graph
 def forward(x):
-    return x * w  # x is a Python float; the result is a tensor in the graph
+    return x * w
 
 
 def loss(x, y):
@@ -192,20 +200,83 @@ def loss(x, y):
     return (y_pred - y) ** 2
 
 
-print("predict (before training)", 4, forward(4).item())
+# zh: 训练前的预测：不需要梯度
+# en: the prediction before training needs no gradient
+with torch.no_grad():
+    print(f"y_hat(4) = {forward(4).item():.4f}")
 # --8<-- [end:train-setup]
 
 # --8<-- [start:train-loop]
 for epoch in range(100):
     for x, y in zip(x_data, y_data):
-        l = loss(x, y)  # forward: builds the graph
-        l.backward()  # backward: fills w.grad, then frees the graph
+        # zh: 前向：算出损失，建立计算图
+        # en: forward: compute the loss, building the graph
+        l = loss(x, y)
+        # zh: 反向：填好 w.grad，然后释放计算图
+        # en: backward: fill w.grad, then free the graph
+        l.backward()
         if epoch < 2:
-            print("\tgrad:", x, y, w.grad.item())
-        with torch.no_grad():  # the update itself must not be recorded
+            print(f"    {x=} {y=} grad={w.grad.item():.4f}")
+        # zh: 更新本身不能被记录
+        # en: the update itself must not be recorded
+        with torch.no_grad():
             w -= 0.01 * w.grad
-        w.grad.zero_()  # otherwise the next sample's gradient adds to this one
+        # zh: 否则下一个样本的梯度会累加上来
+        # en: otherwise the next sample's gradient adds to this one
+        w.grad.zero_()
     if epoch < 2 or epoch % 20 == 19:
-        print("progress:", epoch, "w =", round(w.item(), 4), "loss =", l.item())
-print("predict (after training)", 4, forward(4).item())
+        print(f"{epoch=} w={w.item():.4f} loss={l.item():.6f}")
+with torch.no_grad():
+    print(f"y_hat(4) = {forward(4).item():.4f}")
 # --8<-- [end:train-loop]
+
+# --8<-- [start:ex1]
+x = torch.tensor([2.0], requires_grad=True)
+for k in range(1, 5):
+    (x * x * 3).backward()
+    print(f"{k=} {x.grad=}")
+# --8<-- [end:ex1]
+
+# --8<-- [start:ex2]
+x_data = [1.0, 2.0, 3.0]
+# y = 2x + 1
+y_data = [3.0, 5.0, 7.0]
+w = torch.tensor([1.0], requires_grad=True)
+b = torch.tensor([0.0], requires_grad=True)
+for epoch in range(1000):
+    for x, y in zip(x_data, y_data):
+        l = (x * w + b - y) ** 2
+        l.backward()
+        with torch.no_grad():
+            w -= 0.01 * w.grad
+            b -= 0.01 * b.grad
+        w.grad.zero_()
+        b.grad.zero_()
+    if epoch % 250 == 249:
+        print(f"{epoch=} w={w.item():.4f} b={b.item():.4f} loss={l.item():.6f}")
+# --8<-- [end:ex2]
+
+# --8<-- [start:ex3]
+w = torch.tensor([1.0], requires_grad=True)
+((2.0 * w - 4.0) ** 2).backward()
+try:
+    w -= 0.01 * w.grad
+except RuntimeError as error:
+    print("RuntimeError:", error)
+# --8<-- [end:ex3]
+
+# --8<-- [start:ex4]
+xs = torch.tensor([1.0, 2.0, 3.0, 4.0])
+ys = torch.tensor([2.0, 4.0, 6.0, 8.0])
+w = torch.tensor([1.0], requires_grad=True)
+# zh: 整批一次
+# en: the whole batch at once
+((xs * w - ys) ** 2).mean().backward()
+full = w.grad.clone()
+w.grad = None
+# zh: 两半各一次，每次乘 1/2，梯度在 w.grad 里相加
+# en: two halves, each scaled by 1/2; the gradients add up in w.grad
+for part in (slice(0, 2), slice(2, 4)):
+    ((xs[part] * w - ys[part]) ** 2).mean().div(2).backward()
+print(full, w.grad)
+# --8<-- [end:ex4]

@@ -9,6 +9,8 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn, optim
 
+import plot
+
 torch.manual_seed(0)
 print(torch.__version__)
 # --8<-- [end:imports]
@@ -19,12 +21,13 @@ input = torch.tensor([[0.0, 0, 0]])
 target = torch.tensor([[1.0, 0, -1]])
 loss = mse_loss_fn(input, target)
 print(loss)
-print(((input - target) ** 2).mean())  # (1 + 0 + 1) / 3, by hand
+# (1 + 0 + 1) / 3
+print(((input - target) ** 2).mean())
 # --8<-- [end:mse]
 
 # --8<-- [start:reduction]
 for reduction in ["mean", "sum", "none"]:
-    print(f"{reduction:>5}:", nn.MSELoss(reduction=reduction)(input, target))
+    print(f"{reduction=}", nn.MSELoss(reduction=reduction)(input, target))
 # --8<-- [end:reduction]
 
 # --8<-- [start:loss-graph]
@@ -32,15 +35,15 @@ w = torch.tensor([[0.5]], requires_grad=True)
 x_data = torch.tensor([[1.0], [2.0], [3.0]])
 y_data = torch.tensor([[2.0], [4.0], [6.0]])
 loss = nn.MSELoss()(x_data @ w, y_data)
-print(loss.grad_fn.name())  # the loss is a node of the graph, like any operation
+print(loss.grad_fn.name())
 # --8<-- [end:loss-graph]
 
 # --8<-- [start:reduction-gradient]
 for reduction in ["mean", "sum"]:
     w.grad = None
     nn.MSELoss(reduction=reduction)(x_data @ w, y_data).backward()
-    print(f"{reduction:>4}: dloss/dw = {w.grad.item():.4f}")
-print("N =", len(x_data))
+    print(f"{reduction=} {w.grad.item():.4f}")
+print(f"N = {len(x_data)}")
 # --8<-- [end:reduction-gradient]
 
 # --8<-- [start:one-step]
@@ -52,28 +55,42 @@ optimizer = optim.SGD(model.parameters(), lr=1e-2)
 mse_loss_fn = nn.MSELoss()
 
 y_hat = model(X_simple)
-print("model params before:", model.weight)
+print(model.weight)
 loss = mse_loss_fn(y_hat, y_simple)
 optimizer.zero_grad()
 loss.backward()
 w_before = model.weight.detach().clone()
 optimizer.step()
-print("model params after:", model.weight)
+print(model.weight)
 # --8<-- [end:one-step]
 
 # --8<-- [start:one-step-check]
 lr = optimizer.param_groups[0]["lr"]
 grad = model.weight.grad
-print("grad:", grad.item())  # 2 * (y_hat - y) * x
-print("by hand:", (2 * (y_hat - y_simple) * X_simple).item())
+# 2 (y_hat - y) x
+print(grad.item(), (2 * (y_hat - y_simple) * X_simple).item())
 print(torch.allclose(model.weight, w_before - lr * grad))
 # --8<-- [end:one-step-check]
 
-# --8<-- [start:no-graph]
-print(model.weight.is_leaf, model.weight.grad_fn)  # still a leaf: step() ran under no_grad
+# --8<-- [start:zero-grad]
+print(model.weight.grad)
+optimizer.zero_grad()
+print(model.weight.grad)
 
-w_manual = model.weight - lr * model.weight.grad  # a hand-written update, graph on
-print(w_manual.is_leaf, w_manual.grad_fn.name())  # no longer a leaf: recorded in the graph
+mse_loss_fn(model(X_simple), y_simple).backward()
+optimizer.zero_grad(set_to_none=False)
+print(model.weight.grad)
+# --8<-- [end:zero-grad]
+
+# --8<-- [start:no-graph]
+# zh: step() 在 no_grad 下更新，参数仍是叶子
+# en: step() updates under no_grad: the parameter is still a leaf
+print(model.weight.is_leaf, model.weight.grad_fn)
+
+# zh: 手写更新而不关闭梯度记录：结果被记进了计算图
+# en: a hand-written update with recording on: the result joins the graph
+w_manual = model.weight - lr * model.weight.grad
+print(w_manual.is_leaf, w_manual.grad_fn.name())
 with torch.no_grad():
     w_manual = model.weight - lr * model.weight.grad
 print(w_manual.requires_grad)
@@ -82,10 +99,12 @@ print(w_manual.requires_grad)
 # --8<-- [start:param-groups]
 torch.manual_seed(0)
 net = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+# zh: 第一层用自己的学习率 0.1，最后一层用下面的默认值 0.01
+# en: the first layer gets its own lr 0.1, the last layer the default 0.01 below
 optimizer = optim.SGD(
     [
-        {"params": net[0].parameters(), "lr": 0.1},  # first layer: its own lr
-        {"params": net[2].parameters()},  # last layer: the default below
+        {"params": net[0].parameters(), "lr": 0.1},
+        {"params": net[2].parameters()},
     ],
     lr=0.01,
 )
@@ -100,17 +119,33 @@ optimizer.zero_grad()
 nn.MSELoss()(net(X), y).backward()
 optimizer.step()
 names = [name for name, _ in net.named_parameters()]
+# zh: 参数的变化量 ÷ 梯度 = 这个参数实际用到的学习率
+# en: change of the parameter / gradient = the lr it was updated with
 for name, p, p0 in zip(names, net.parameters(), before):
-    ratio = (p0 - p.detach()) / p.grad  # = the lr this parameter was updated with
-    print(f"{name:9} moved by lr = {ratio.mean().item():.4f}")
+    ratio = (p0 - p.detach()) / p.grad
+    print(f"{name:9} {ratio.mean().item():.4f}")
 # --8<-- [end:param-groups-step]
+
+# --8<-- [start:optimizer-list]
+names = [
+    n for n in dir(optim)
+    if isinstance(getattr(optim, n), type)
+    and issubclass(getattr(optim, n), optim.Optimizer)
+    and n != "Optimizer"
+]
+print(len(names))
+print(names)
+# --8<-- [end:optimizer-list]
 
 # --8<-- [start:compare-setup]
 x_data = torch.tensor([[1.0], [2.0], [3.0]])
 y_data = torch.tensor([[2.0], [4.0], [6.0]])
-optimizers = {  # name -> (class, keyword arguments)
+# zh: 名字 -> (优化器类, 关键字参数)
+# en: name -> (class, keyword arguments)
+optimizers = {
     "Adagrad": (optim.Adagrad, dict(lr=0.5)),
     "Adam": (optim.Adam, dict(lr=0.1)),
+    "AdamW": (optim.AdamW, dict(lr=0.1)),
     "Adamax": (optim.Adamax, dict(lr=0.1)),
     "ASGD": (optim.ASGD, dict(lr=0.02)),
     "LBFGS": (optim.LBFGS, dict(lr=1.0)),
@@ -122,12 +157,16 @@ optimizers = {  # name -> (class, keyword arguments)
 
 # --8<-- [start:compare-train]
 def train(opt_class, kwargs, steps=100):
-    torch.manual_seed(0)  # the same starting weights for every optimizer
+    # zh: 每个优化器都从相同的初始权重出发
+    # en: the same starting weights for every optimizer
+    torch.manual_seed(0)
     model = nn.Linear(1, 1)
     criterion = nn.MSELoss()
     optimizer = opt_class(model.parameters(), **kwargs)
 
-    def closure():  # re-evaluates the loss; LBFGS may call it several times per step
+    def closure():
+        # zh: 清空梯度、计算损失、反向传播、返回损失
+        # en: clear the gradients, compute the loss, backpropagate, return the loss
         optimizer.zero_grad()
         loss = criterion(model(x_data), y_data)
         loss.backward()
@@ -135,35 +174,31 @@ def train(opt_class, kwargs, steps=100):
 
     losses = []
     for _ in range(steps):
-        losses.append(optimizer.step(closure).item())  # every optimizer accepts a closure
+        # zh: 每个优化器的 step 都接受闭包；LBFGS 一步里会调用它多次
+        # en: every optimizer's step accepts a closure; LBFGS calls it many times a step
+        losses.append(optimizer.step(closure).item())
     with torch.no_grad():
         final = criterion(model(x_data), y_data).item()
     return losses, final, model
 
 
-curves = {}
-print(f"{'optimizer':9} {'lr':>5} {'final loss':>11} {'w':>8} {'b':>8}")
+histories = {}
+print(f"{'':9} {'lr':>5} {'loss':>9} {'w':>8} {'b':>8}")
 for name, (opt_class, kwargs) in optimizers.items():
     losses, final, model = train(opt_class, kwargs)
-    curves[name] = losses
+    histories[name] = losses
     w, b = model.weight.item(), model.bias.item()
-    print(f"{name:9} {kwargs['lr']:5} {final:11.2e} {w:8.4f} {b:8.4f}")
+    print(f"{name:9} {kwargs['lr']:5} {final:9.2e} {w:8.4f} {b:8.4f}")
 # --8<-- [end:compare-train]
 
 # --8<-- [start:compare-figure]
-floor = 1e-10  # a log axis cannot show 0: losses below the floor are drawn on it
-fig, ax = plt.subplots(figsize=(6, 4))
-for name, losses in curves.items():
-    ax.plot(range(1, len(losses) + 1), [max(v, floor) for v in losses], label=name,
-            linestyle="--" if name == "SGD" else "-")
-ax.set_yscale("log")
-ax.set_ylim(floor / 3, 100)
-ax.annotate("LBFGS: exactly 0 from step 2", xy=(2, floor), xytext=(12, 1e-8),
-            arrowprops=dict(arrowstyle="->", color="gray"), fontsize=8)
-ax.set_xlabel("step")
-ax.set_ylabel("MSE loss (log scale)")
-ax.set_title("y = 2x with nn.Linear(1, 1): 100 steps per optimizer")
-ax.legend(ncol=2, fontsize=8)
+# zh: 对数坐标画不出 0：低于 1e-10 的损失画在 1e-10 处
+# en: a log axis cannot show 0: losses below 1e-10 are drawn at 1e-10
+floor = 1e-10
+steps = range(1, 101)
+series = {name: [max(v, floor) for v in h] for name, h in histories.items()}
+ax = plot.curves(steps, series, xlabel="step", ylabel="MSE", logy=True)
+ax.legend(ncol=3, fontsize=8, loc="lower left", bbox_to_anchor=(0.04, 0.1))
 plt.show()
 # --8<-- [end:compare-figure]
 
@@ -171,39 +206,108 @@ plt.show()
 model = nn.Linear(1, 1)
 lbfgs = optim.LBFGS(model.parameters())
 try:
-    lbfgs.step()  # no closure
+    lbfgs.step()
 except TypeError as error:
     print("TypeError:", error)
 # --8<-- [end:lbfgs-plain-step]
 
-# --8<-- [start:bce-setup]
-class MultilayerPerceptron(nn.Module):
-    def __init__(self, input_size, hidden_size):
-        super().__init__()
-        self.model = nn.Sequential(
-            nn.Linear(input_size, hidden_size),
-            nn.ReLU(),
-            nn.Linear(hidden_size, input_size),
-            nn.Sigmoid(),
-        )
+# --8<-- [start:adam-scale]
+# zh: 三个参数，梯度分别是 0.001、1 和 1000
+# en: three parameters whose gradients are 0.001, 1 and 1000
+scales = torch.tensor([1e-3, 1.0, 1e3])
+for opt_class in (optim.SGD, optim.Adam):
+    p = torch.zeros(3, requires_grad=True)
+    opt = opt_class([p], lr=0.1)
+    (scales * p).sum().backward()
+    opt.step()
+    print(f"{opt_class.__name__:5}", p.detach())
+# --8<-- [end:adam-scale]
 
-    def forward(self, x):
-        return self.model(x)
+# --8<-- [start:adam-by-hand]
+lr, beta1, beta2, eps = 0.1, 0.9, 0.999, 1e-8
 
+# zh: 手写 Adam，最小化 f(theta) = (theta - 2)^2，从 theta = 0 出发
+# en: Adam by hand, minimizing f(theta) = (theta - 2)^2 from theta = 0
+theta_hand, m, v = 0.0, 0.0, 0.0
+hand = []
+for t in range(1, 4):
+    g = 2 * (theta_hand - 2)
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    theta_hand = theta_hand - lr * m_hat / (v_hat**0.5 + eps)
+    hand.append(theta_hand)
 
-torch.manual_seed(0)
-y = torch.ones(10, 5)  # the target
-x = y + torch.randn_like(y)  # the input: the target plus noise
-print(x)
-# --8<-- [end:bce-setup]
+theta = torch.tensor(0.0, requires_grad=True)
+adam = optim.Adam([theta], lr=lr, betas=(beta1, beta2), eps=eps)
+auto = []
+for t in range(3):
+    adam.zero_grad()
+    ((theta - 2) ** 2).backward()
+    adam.step()
+    auto.append(theta.item())
+print([round(v, 6) for v in hand])
+print([round(v, 6) for v in auto])
+print(torch.allclose(torch.tensor(hand), torch.tensor(auto)))
+# --8<-- [end:adam-by-hand]
 
-# --8<-- [start:bce-loss]
-model = MultilayerPerceptron(5, 3)
-adam = optim.Adam(model.parameters(), lr=1e-1)
-loss_function = nn.BCELoss()
+# --8<-- [start:adamw]
+# zh: 损失的梯度为 0，只剩权重衰减在起作用
+# en: the loss has zero gradient: only weight decay acts
+for opt_class in (optim.Adam, optim.AdamW):
+    p = torch.ones(1, requires_grad=True)
+    opt = opt_class([p], lr=0.1, weight_decay=0.1)
+    values = []
+    for _ in range(3):
+        opt.zero_grad()
+        (0 * p).sum().backward()
+        opt.step()
+        values.append(round(p.item(), 4))
+    print(f"{opt_class.__name__:5}", values)
+# --8<-- [end:adamw]
 
-y_pred = model(x)
-print(y_pred.shape)
-print(loss_function(y_pred, y).item())
-print((-torch.log(y_pred)).mean().item())  # the BCE formula with every y_i = 1
-# --8<-- [end:bce-loss]
+# --8<-- [start:ex1]
+N = len(x_data)
+lin_mean, lin_sum = nn.Linear(1, 1), nn.Linear(1, 1)
+lin_sum.load_state_dict(lin_mean.state_dict())
+pairs = [
+    (lin_mean, nn.MSELoss(reduction="mean"), 0.03),
+    (lin_sum, nn.MSELoss(reduction="sum"), 0.03 / N),
+]
+for lin, criterion, lr in pairs:
+    opt = optim.SGD(lin.parameters(), lr=lr)
+    for _ in range(5):
+        opt.zero_grad()
+        criterion(lin(x_data), y_data).backward()
+        opt.step()
+print(lin_mean.weight.item(), lin_sum.weight.item())
+print(torch.allclose(lin_mean.weight, lin_sum.weight))
+# --8<-- [end:ex1]
+
+# --8<-- [start:ex2]
+candidates = [0.1, 0.3, 1.0]
+for name, (opt_class, kwargs) in optimizers.items():
+    # zh: LBFGS 一步就解完了，不必再试
+    # en: LBFGS already solves the problem in one step
+    if name == "LBFGS":
+        continue
+    finals = {lr: train(opt_class, dict(lr=lr))[1] for lr in candidates}
+    # zh: 发散的学习率得到 nan，不参加比较
+    # en: a diverging learning rate gives nan and is left out
+    finals = {lr: v for lr, v in finals.items() if v == v}
+    best = min(finals, key=finals.get)
+    print(f"{name:9} {kwargs['lr']:5} -> {best:4} {finals[best]:.2e}")
+# --8<-- [end:ex2]
+
+# --8<-- [start:ex3]
+model = nn.Linear(1, 1)
+losses = nn.MSELoss(reduction="none")(model(x_data), y_data)
+print(losses.shape)
+try:
+    losses.backward()
+except RuntimeError as error:
+    print("RuntimeError:", error)
+losses.mean().backward()
+print(model.weight.grad)
+# --8<-- [end:ex3]

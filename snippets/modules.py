@@ -1,4 +1,5 @@
-"""模块与层 / Modules and layers: the code of docs/modules.zh.md and docs/modules.en.md, in page order.
+"""模块与层 / Modules and layers: the code of docs/modules.zh.md and docs/modules.en.md,
+in page order.
 
 Each `# --8<-- [start:name]` ... `[end:name]` section is one block of the page.
 Run the whole page on its own with `python snippets/modules.py`.
@@ -8,77 +9,63 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
+import plot
+from plot.modules import draw_linear, draw_module_tree
+
 torch.manual_seed(0)
 print(torch.__version__)
 # --8<-- [end:imports]
 
 # --8<-- [start:linear-basic]
-linear_module = nn.Linear(3, 4)  # d_in = 3, d_out = 4
+# zh: d_in = 3 个输入特征，d_out = 4 个输出特征
+# en: d_in = 3 input features, d_out = 4 output features
+linear_module = nn.Linear(3, 4)
 example_tensor = torch.tensor([[1.0, 2, 3], [4, 5, 6]])
 transformed = linear_module(example_tensor)
-print("example_tensor", example_tensor.shape)
-print("transformed   ", transformed.shape)
-print("W:", linear_module.weight)
-print("b:", linear_module.bias)
+print(example_tensor.shape, transformed.shape)
+print(linear_module.weight)
+print(linear_module.bias)
 # --8<-- [end:linear-basic]
 
 # --8<-- [start:linear-formula-check]
-# y = x A^T + b, written out by hand
+# y = x A^T + b
 by_hand = example_tensor @ linear_module.weight.T + linear_module.bias
 print(torch.allclose(by_hand, transformed))
 # --8<-- [end:linear-formula-check]
 
 # --8<-- [start:linear-diagram]
-fig, ax = plt.subplots(figsize=(5.5, 3.6))
-xs = [(0, y) for y in (2, 1, 0)]  # 3 inputs
-ys = [(3, y) for y in (1.5, 0.5)]  # 2 outputs
-for i, (x0, y0) in enumerate(xs):
-    for j, (x1, y1) in enumerate(ys):
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops=dict(arrowstyle="-|>", color="gray", lw=1.2,
-                                    shrinkA=15, shrinkB=15))
-        if i == 0:
-            ax.text(1.5 * (x0 + x1) / 3, y0 + (y1 - y0) * 0.5 + 0.08,
-                    f"$A_{{{j + 1}{i + 1}}}$", fontsize=9, color="tab:red", ha="center")
-for i, (px, py) in enumerate(xs):
-    ax.add_patch(plt.Circle((px, py), 0.28, color="tab:blue", alpha=0.3))
-    ax.text(px, py, f"$x_{i + 1}$", ha="center", va="center")
-for j, (px, py) in enumerate(ys):
-    ax.add_patch(plt.Circle((px, py), 0.28, color="tab:orange", alpha=0.3))
-    ax.text(px, py, f"$y_{j + 1}$", ha="center", va="center")
-    ax.text(px + 0.4, py, f"$+\\,b_{j + 1}$", va="center", color="tab:green")
-ax.text(0, -0.7, "input  $H_{in} = 3$", ha="center")
-ax.text(3, -0.7, "output  $H_{out} = 2$", ha="center")
-ax.text(1.5, 2.35, "weight A: (2, 3)    bias b: (2,)", ha="center", fontsize=9)
-ax.set_xlim(-0.8, 4.2)
-ax.set_ylim(-1.0, 2.6)
-ax.set_aspect("equal")
-ax.axis("off")
-ax.set_title(r"nn.Linear(3, 2):  $y_j = \sum_i A_{ji} x_i + b_j$")
+draw_linear(3, 2)
 plt.show()
 # --8<-- [end:linear-diagram]
 
 # --8<-- [start:batch-input]
-input = torch.ones(2, 3, 4)  # N=2 samples, 3 feature vectors each, 4 features each
+# zh: N = 2 个样本，每个样本 3 个特征向量，每个特征向量 4 个特征
+# en: N = 2 samples, 3 feature vectors each, 4 features each
+input = torch.ones(2, 3, 4)
 print(input.shape)
-print("one sample:        ", input[0].shape)
-print("one feature vector:", input[0, 0].shape)
-print("one feature:       ", input[0, 0, 0])
+print(input[0].shape)
+print(input[0, 0].shape)
+print(input[0, 0, 0])
 # --8<-- [end:batch-input]
 
 # --8<-- [start:linear-3d]
-linear = nn.Linear(4, 2)  # (N, *, 4) -> (N, *, 2)
+# (N, *, 4) -> (N, *, 2)
+linear = nn.Linear(4, 2)
 linear_output = linear(input)
 print(linear_output.shape)
 print(linear_output)
 # --8<-- [end:linear-3d]
 
 # --8<-- [start:grad-fn]
-print(linear_output.grad_fn.name())  # the node that produced linear_output
-print(linear(input[0]).grad_fn.name())  # a 2-D input (3, 4): one fused addmm
+# zh: 产生 linear_output 的节点；二维输入 (3, 4) 则是一次 addmm
+# en: the node that produced linear_output; a 2-D input (3, 4) gives one addmm
+print(linear_output.grad_fn.name())
+print(linear(input[0]).grad_fn.name())
 
 
-def walk(fn, depth=0):  # print the graph behind a tensor, from the output back
+def walk(fn, depth=0):
+    # zh: 从输出往回，打印张量背后的计算图
+    # en: print the graph behind a tensor, from the output back
     print("  " * depth + fn.name())
     for child, _ in fn.next_functions:
         if child is not None:
@@ -89,19 +76,49 @@ walk(linear_output.grad_fn)
 # --8<-- [end:grad-fn]
 
 # --8<-- [start:linear-parameters]
-params = list(linear.parameters())  # parameters() is a generator; list() collects it
+# zh: parameters() 是一个生成器，用 list() 收集起来
+# en: parameters() is a generator; list() collects it
+params = list(linear.parameters())
 print(params)
 print([p.shape for p in params])
 # --8<-- [end:linear-parameters]
 
 # --8<-- [start:by-hand]
 A, b = linear.weight, linear.bias
-x = input[0, 0]  # the feature vector [1, 1, 1, 1]
-y0 = sum(A[0, k] * x[k] for k in range(4)) + b[0]  # first output feature
+# zh: 第一个特征向量 [1, 1, 1, 1] 的第一个输出特征
+# en: the first output feature of the first feature vector [1, 1, 1, 1]
+x = input[0, 0]
+y0 = sum(A[0, k] * x[k] for k in range(4)) + b[0]
 print(y0.item(), linear_output[0, 0, 0].item())
 print(torch.allclose(y0, linear_output[0, 0, 0]))
-print(torch.allclose(x @ A.T + b, linear_output[0, 0]))  # both output features
+# zh: 矩阵形式一次算出两个输出特征
+# en: the matrix form gives both output features at once
+print(torch.allclose(x @ A.T + b, linear_output[0, 0]))
 # --8<-- [end:by-hand]
+
+# --8<-- [start:activation-curves]
+activations = {
+    "Sigmoid": nn.Sigmoid(),
+    "Tanh": nn.Tanh(),
+    "ReLU": nn.ReLU(),
+    "LeakyReLU(0.1)": nn.LeakyReLU(0.1),
+    "GELU": nn.GELU(),
+}
+t = torch.linspace(-4, 4, 161)
+ax = plot.curves(t.numpy(), {name: f(t).numpy() for name, f in activations.items()},
+                 xlabel="$z$", ylabel="$f(z)$")
+ax.set_ylim(-1.5, 4)
+plt.show()
+# --8<-- [end:activation-curves]
+
+# --8<-- [start:activation-grads]
+z = torch.tensor([-3.0, 0.0, 3.0], requires_grad=True)
+print("z =", z.tolist())
+for name, f in activations.items():
+    z.grad = None
+    f(z).sum().backward()
+    print(f"{name:15}", [round(g, 4) for g in z.grad.tolist()])
+# --8<-- [end:activation-grads]
 
 # --8<-- [start:sigmoid]
 sigmoid = nn.Sigmoid()
@@ -110,36 +127,46 @@ print(output)
 print(torch.allclose(output, 1 / (1 + torch.exp(-linear_output))))
 # --8<-- [end:sigmoid]
 
+# --8<-- [start:sigmoid-saturation]
+z = torch.tensor([10.0, 16.0, 17.0, 30.0])
+s = torch.sigmoid(z)
+print(s)
+print(s == 1)
+print((1 - s).tolist())
+print(torch.sigmoid(z.double()) == 1)
+# --8<-- [end:sigmoid-saturation]
+
 # --8<-- [start:relu]
 activation_fn = nn.ReLU()
 example_tensor = torch.tensor([-1.0, 1.0, 0.0])
 activated = activation_fn(example_tensor)
-print("example_tensor", example_tensor)
-print("activated     ", activated)
+print(example_tensor)
+print(activated)
 # --8<-- [end:relu]
 
-# --8<-- [start:activation-curves]
-t = torch.linspace(-5, 5, 201)
-fig, ax = plt.subplots(figsize=(6, 4))
-ax.plot(t, nn.Sigmoid()(t), label=r"Sigmoid $\sigma(x)$")
-ax.plot(t, nn.Tanh()(t), label=r"Tanh $\tanh(x)$")
-ax.plot(t, nn.ReLU()(t), label=r"ReLU $\max(0, x)$")
-ax.axhline(0, color="black", lw=0.5)
-ax.axvline(0, color="black", lw=0.5)
-ax.set_ylim(-1.5, 3)
-ax.set_xlabel("x")
-ax.set_ylabel("activation(x)")
-ax.set_title("Three common activation functions")
-ax.legend()
-plt.show()
-# --8<-- [end:activation-curves]
+# --8<-- [start:dead-relu]
+torch.manual_seed(0)
+layer = nn.Linear(3, 4)
+# zh: 把第 2 个单元的偏置设得很负：它的输入对下面每个样本都是负数
+# en: a very negative bias for unit 2: its input is negative for every sample below
+with torch.no_grad():
+    layer.bias[2] = -10.0
+X = torch.randn(8, 3)
+hidden = nn.ReLU()(layer(X))
+print((hidden > 0).sum(dim=0))
+hidden.sum().backward()
+print(layer.weight.grad)
+print(layer.bias.grad)
+# --8<-- [end:dead-relu]
 
 # --8<-- [start:sequential-block]
 block = nn.Sequential(
     nn.Linear(4, 2),
     nn.Sigmoid(),
 )
-output = block(input)  # the same ones(2, 3, 4)
+# zh: 仍是上面的 torch.ones(2, 3, 4)
+# en: the same torch.ones(2, 3, 4) as above
+output = block(input)
 print(block)
 print(output)
 # --8<-- [end:sequential-block]
@@ -154,7 +181,7 @@ model = nn.Sequential(
 )
 example_tensor = torch.tensor([[1.0, 2, 3], [4, 5, 6]])
 transformed = model(example_tensor)
-print("transformed", transformed.shape)
+print(transformed.shape)
 print(transformed)
 # --8<-- [end:sequential-model]
 
@@ -168,41 +195,25 @@ from_children = [p for layer in model.children() for p in layer.parameters()]
 print(all(a is b for a, b in zip(model.parameters(), from_children)))
 for i, layer in enumerate(model.children()):
     print(i, layer, [tuple(p.shape) for p in layer.parameters()])
-print("number of parameters:", sum(p.numel() for p in model.parameters()))
+print(sum(p.numel() for p in model.parameters()))
 # --8<-- [end:parameters-recursive]
 
 # --8<-- [start:module-tree]
-fig, ax = plt.subplots(figsize=(6, 3.4))
-ax.text(3, 3, "model = nn.Sequential(...)\nmodel.parameters()", ha="center", va="center",
-        bbox=dict(boxstyle="round", fc="tab:blue", alpha=0.25))
-children = [("0: Linear(3, 4)", ["weight (4, 3)", "bias (4,)"]),
-            ("1: Tanh()", []),
-            ("2: Linear(4, 1)", ["weight (1, 4)", "bias (1,)"]),
-            ("3: Sigmoid()", [])]
-for k, (name, ps) in enumerate(children):
-    cx = 0.2 + 1.85 * k
-    ax.annotate("", xy=(cx, 1.75), xytext=(3, 2.55),
-                arrowprops=dict(arrowstyle="-|>", color="gray"))
-    ax.text(cx, 1.5, name, ha="center", va="center", fontsize=9,
-            bbox=dict(boxstyle="round", fc="tab:orange", alpha=0.25))
-    ax.text(cx, 0.65, "\n".join(ps) if ps else "(no parameters)", ha="center",
-            va="center", fontsize=8, color="tab:red" if ps else "gray")
-ax.text(3, -0.15, "12 + 4 + 4 + 1 = 21 parameters, collected child by child, in order",
-        ha="center", fontsize=8)
-ax.set_xlim(-0.8, 6.6)
-ax.set_ylim(-0.4, 3.5)
-ax.axis("off")
-ax.set_title("model.parameters() walks the submodules recursively")
+draw_module_tree(model)
 plt.show()
 # --8<-- [end:module-tree]
 
 # --8<-- [start:mlp-class]
 class MultilayerPerceptron(nn.Module):
     def __init__(self, input_size, hidden_size):
-        super().__init__()  # sets up nn.Module's bookkeeping: must come first
+        # zh: 先建立 nn.Module 登记子模块和参数的结构，必须放在最前面
+        # en: first set up nn.Module's bookkeeping of submodules and parameters
+        super().__init__()
         self.input_size = input_size
         self.hidden_size = hidden_size
-        self.model = nn.Sequential(  # the name `model` is arbitrary
+        # zh: 属性名 model 没有特殊含义
+        # en: the attribute name `model` has no special meaning
+        self.model = nn.Sequential(
             nn.Linear(self.input_size, self.hidden_size),
             nn.ReLU(),
             nn.Linear(self.hidden_size, self.input_size),
@@ -216,17 +227,23 @@ class MultilayerPerceptron(nn.Module):
 model = MultilayerPerceptron(5, 3)
 print(model)
 x = torch.randn(2, 5)
-print(model(x))  # model(x), not model.forward(x)
+# zh: 写 model(x)，不写 model.forward(x)
+# en: write model(x), not model.forward(x)
+print(model(x))
 # --8<-- [end:mlp-class]
 
 # --8<-- [start:call-hooks]
-def announce(module, inputs, output):  # a forward hook
-    print("hook: forward produced shape", tuple(output.shape))
+def announce(module, inputs, output):
+    # zh: 前向钩子：在 __call__ 里、forward 之后运行
+    # en: a forward hook: runs after forward, inside __call__
+    print("hook:", tuple(output.shape))
 
 
 handle = model.register_forward_hook(announce)
-_ = model(x)  # __call__ -> forward -> hooks
-_ = model.forward(x)  # skips the hook machinery: nothing printed
+print("model(x)")
+_ = model(x)
+print("model.forward(x)")
+_ = model.forward(x)
 handle.remove()
 # --8<-- [end:call-hooks]
 
@@ -236,7 +253,7 @@ class Foobar:
         pass
 
     def __call__(self, *args, **kwargs):
-        print("__call__ got", args, kwargs)
+        print("__call__", args, kwargs)
         return self.forward(*args, **kwargs)
 
     def forward(self, x, scale=1):
@@ -266,3 +283,52 @@ for name, param in model.named_parameters():
 # --8<-- [start:named-parameters-values]
 print(list(model.named_parameters()))
 # --8<-- [end:named-parameters-values]
+
+# --8<-- [start:ex1]
+layer = nn.Linear(10, 3)
+print(layer.weight.shape, layer.bias.shape)
+print(sum(p.numel() for p in layer.parameters()))
+print(layer(torch.zeros(4, 7, 10)).shape)
+# --8<-- [end:ex1]
+
+
+# --8<-- [start:ex2]
+class SmallNet(nn.Module):
+    def __init__(self, d_in, d_hidden, d_out):
+        super().__init__()
+        self.hidden = nn.Linear(d_in, d_hidden)
+        self.output = nn.Linear(d_hidden, d_out)
+
+    def forward(self, x):
+        h = torch.tanh(self.hidden(x))
+        return torch.sigmoid(self.output(h))
+
+
+# zh: 同一个种子、同样的层按同样的顺序创建，初始权重就相同
+# en: same seed, same layers created in the same order: same initial weights
+torch.manual_seed(0)
+seq = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1), nn.Sigmoid())
+torch.manual_seed(0)
+net = SmallNet(3, 4, 1)
+print([name for name, _ in net.named_parameters()])
+print(torch.allclose(seq(example_tensor), net(example_tensor)))
+# --8<-- [end:ex2]
+
+
+# --8<-- [start:ex3]
+class InAList(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = [nn.Linear(2, 2), nn.Linear(2, 2)]
+
+
+class InAModuleList(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])
+
+
+for net in (InAList(), InAModuleList()):
+    n = sum(p.numel() for p in net.parameters())
+    print(type(net).__name__, n, list(net.state_dict()))
+# --8<-- [end:ex3]

@@ -1,4 +1,5 @@
-"""动量 SGD / SGD with momentum: the code of docs/momentum.zh.md and docs/momentum.en.md, in page order.
+"""动量 SGD / SGD with momentum: the code of docs/momentum.zh.md and docs/momentum.en.md,
+in page order.
 
 Each `# --8<-- [start:name]` ... `[end:name]` section is one block of the page.
 Run the whole page on its own with `python snippets/momentum.py`.
@@ -11,6 +12,8 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
+import plot
+
 torch.manual_seed(0)
 # --8<-- [end:imports]
 
@@ -18,15 +21,19 @@ torch.manual_seed(0)
 mu, lr = 0.9, 0.1
 
 
-def grad_f(t):
-    return 2 * (t - 2)  # f(theta) = (theta - 2)^2
+def grad_f(theta):
+    # f(theta) = (theta - 2)^2, f'(theta) = 2 (theta - 2)
+    return 2 * (theta - 2)
 
 
-# by hand: v <- mu * v + g, theta <- theta - lr * v
+# zh: 手写：g = f'(theta)，v <- mu v + g，theta <- theta - lr v
+# en: by hand: g = f'(theta), v <- mu v + g, theta <- theta - lr v
 theta_hand, v = 0.0, 0.0
-theta_plain = 0.0  # plain gradient descent, for comparison
+# zh: 不带动量的梯度下降，作为对照
+# en: plain gradient descent, for comparison
+theta_plain = 0.0
 hand, plain = [], []
-for step in range(3):
+for t in range(3):
     g = grad_f(theta_hand)
     v = mu * v + g
     theta_hand = theta_hand - lr * v
@@ -34,39 +41,47 @@ for step in range(3):
     theta_plain = theta_plain - lr * grad_f(theta_plain)
     plain.append(theta_plain)
 
-# with torch.optim.SGD
+# zh: 同样三步交给 torch.optim.SGD
+# en: the same three steps with torch.optim.SGD
 theta = torch.tensor(0.0, requires_grad=True)
 opt = torch.optim.SGD([theta], lr=lr, momentum=mu)
 auto = []
-for step in range(3):
+for t in range(3):
     loss = (theta - 2) ** 2
     opt.zero_grad()
     loss.backward()
     opt.step()
     auto.append(theta.item())
 
-for step in range(3):
-    print(f"step {step + 1}: by hand {hand[step]:.6f}   optim.SGD {auto[step]:.6f}"
-          f"   (no momentum: {plain[step]:.6f})")
+for t in range(3):
+    print(f"{t + 1}  {hand[t]:.6f}  {auto[t]:.6f}  ({plain[t]:.6f})")
 print(torch.allclose(torch.tensor(hand), torch.tensor(auto)))
-buf = opt.state[theta]["momentum_buffer"]  # the velocity kept by the optimizer
-print(f"velocity: by hand {v:.6f}   optim.SGD {buf.item():.6f}")
+# zh: 优化器内部保存的速度
+# en: the velocity kept inside the optimizer
+buf = opt.state[theta]["momentum_buffer"]
+print(f"v: {v:.6f}  {buf.item():.6f}")
 # --8<-- [end:by-hand]
 
 # --8<-- [start:constant-gradient]
 v = 0.0
 for t in range(1, 51):
-    v = mu * v + 1.0  # the gradient is always 1
+    # zh: 梯度恒为 1
+    # en: the gradient is always 1
+    v = mu * v + 1.0
     if t in (1, 2, 5, 10, 20, 50):
-        print(f"after {t:2d} steps: v = {v:.4f}")
-print("limit 1 / (1 - mu) =", 1 / (1 - mu))
+        print(f"{t=:2d}  {v=:.4f}")
+print(1 / (1 - mu))
 # --8<-- [end:constant-gradient]
 
 # --8<-- [start:data]
-x = torch.linspace(-1, 1, 200).unsqueeze(1)  # shape (200, 1)
-y = 4 * torch.sin(math.pi * x) * torch.cos(6 * math.pi * x**2)
-y = y + 0.1 * torch.randn_like(y)  # a little seeded noise
+# (200, 1)
+x = torch.linspace(-1, 1, 200).unsqueeze(1)
+clean = 4 * torch.sin(math.pi * x) * torch.cos(6 * math.pi * x**2)
+y = clean + 0.1 * torch.randn_like(clean)
 print(x.shape, y.shape)
+# zh: 完美的模型（就是 clean 本身）在这份数据上的均方误差 ≈ 噪声方差 0.1^2
+# en: the MSE of the perfect model (clean itself) on these data ≈ noise variance 0.1^2
+print(f"{((clean - y) ** 2).mean().item():.4f}")
 # --8<-- [end:data]
 
 # --8<-- [start:model]
@@ -75,57 +90,120 @@ base = nn.Sequential(
     nn.Linear(32, 32), nn.Tanh(),
     nn.Linear(32, 1),
 )
-print(sum(p.numel() for p in base.parameters()), "parameters")
+print(sum(p.numel() for p in base.parameters()))
 
 
-def train(model, momentum, epochs=2500, lr=0.05, every=250):
-    """Full-batch SGD on (x, y); returns the loss of every epoch."""
+def train(model, momentum, lr, epochs=2000, every=250):
+    # zh: 在 (x, y) 上做全批量 SGD，返回每个 epoch 的损失
+    # en: full-batch SGD on (x, y); returns the loss of every epoch
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     loss_fn = nn.MSELoss()
     history = []
+    model.train()
     for epoch in range(epochs):
         loss = loss_fn(model(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
         history.append(loss.item())
-        if epoch % every == 0:
-            print(f"momentum={momentum}  epoch {epoch:4d}  loss {loss.item():.4f}")
+        if not math.isfinite(loss.item()):
+            # zh: 发散了：停下
+            # en: diverged: stop
+            print(f"{momentum=} {lr=} {epoch=:4d} {loss=:.4f}")
+            break
+        if epoch % every == 0 or epoch == epochs - 1:
+            print(f"{momentum=} {lr=} {epoch=:4d} {loss=:.4f}")
     return history
 # --8<-- [end:model]
 
 # --8<-- [start:train]
-model_sgd = copy.deepcopy(base)  # the same initial weights
+# zh: 同样的初始权重
+# en: the same initial weights
+model_sgd = copy.deepcopy(base)
 model_mom = copy.deepcopy(base)
-hist_sgd = train(model_sgd, momentum=0.0)
-hist_mom = train(model_mom, momentum=0.9)
-print(f"final loss, plain SGD:     {hist_sgd[-1]:.4f}")
-print(f"final loss, momentum 0.9:  {hist_mom[-1]:.4f}")
+hist_sgd = train(model_sgd, momentum=0.0, lr=0.05)
+hist_mom = train(model_mom, momentum=0.9, lr=0.05)
 # --8<-- [end:train]
 
 # --8<-- [start:plot-loss]
-fig, ax = plt.subplots(figsize=(6, 4))
-ax.plot(hist_sgd, label="SGD, lr=0.05")
-ax.plot(hist_mom, label="SGD + momentum 0.9, lr=0.05")
-ax.set_yscale("log")
-ax.set_xlabel("epoch")
-ax.set_ylabel("MSE loss (log scale)")
-ax.set_title("Full-batch training, same initial weights")
-ax.legend()
+series = {"momentum=0.0, lr=0.05": hist_sgd, "momentum=0.9, lr=0.05": hist_mom}
+plot.curves(range(len(hist_sgd)), series, xlabel="epoch", ylabel="MSE", logy=True)
 plt.show()
 # --8<-- [end:plot-loss]
 
 # --8<-- [start:plot-fit]
+# zh: 评估模式 + 不记录计算图
+# en: evaluation mode, and no graph recorded
+model_sgd.eval()
+model_mom.eval()
 with torch.no_grad():
-    pred_sgd = model_sgd(x)
-    pred_mom = model_mom(x)
-fig, ax = plt.subplots(figsize=(6, 4))
-ax.scatter(x.squeeze(), y.squeeze(), s=8, color="gray", label="data")
-ax.plot(x.squeeze(), pred_sgd.squeeze(), label="SGD")
-ax.plot(x.squeeze(), pred_mom.squeeze(), label="SGD + momentum")
-ax.set_xlabel("x")
-ax.set_ylabel("y")
-ax.set_title(r"$y = 4\sin(\pi x)\cos(6\pi x^2)$ + noise")
-ax.legend(loc="lower center", ncol=3, fontsize=8)
+    fits = {"momentum=0.0": model_sgd(x), "momentum=0.9": model_mom(x)}
+ax = plot.curves(x.squeeze().numpy(), {k: f.squeeze().numpy() for k, f in fits.items()},
+                 xlabel="$x$", ylabel="$y$")
+ax.scatter(x.squeeze().numpy(), y.squeeze().numpy(), s=6, color="gray")
 plt.show()
 # --8<-- [end:plot-fit]
+
+# --8<-- [start:noise-floor]
+torch.manual_seed(1)
+y_new = clean + 0.1 * torch.randn_like(clean)
+loss_fn = nn.MSELoss()
+with torch.no_grad():
+    print(f"{loss_fn(model_mom(x), y).item():.4f}")
+    print(f"{loss_fn(model_mom(x), y_new).item():.4f}")
+    print(f"{loss_fn(clean, y_new).item():.4f}")
+# --8<-- [end:noise-floor]
+
+# --8<-- [start:effective-step]
+# zh: 普通 SGD，学习率取动量的有效步长 0.05 / (1 - 0.9) = 0.5
+# en: plain SGD with momentum's effective step, 0.05 / (1 - 0.9) = 0.5
+model_big = copy.deepcopy(base)
+hist_big = train(model_big, momentum=0.0, lr=0.5)
+# --8<-- [end:effective-step]
+
+# --8<-- [start:ex1]
+mu99 = 0.99
+v = 0.0
+for t in range(1, 1001):
+    v = mu99 * v + 1.0
+    if t in (10, 100, 500, 1000):
+        print(f"{t=:4d}  {v=:.2f}")
+print(1 / (1 - mu99))
+# --8<-- [end:ex1]
+
+# --8<-- [start:ex2]
+variants = [
+    dict(momentum=0.0),
+    dict(momentum=0.5),
+    dict(momentum=0.9),
+    dict(momentum=0.9, nesterov=True),
+]
+for kwargs in variants:
+    theta = torch.tensor(0.0, requires_grad=True)
+    opt = torch.optim.SGD([theta], lr=0.1, **kwargs)
+    path = []
+    for step in range(300):
+        opt.zero_grad()
+        ((theta - 2) ** 2).backward()
+        opt.step()
+        path.append(theta.item())
+    # zh: 从第几步起 |theta - 2| 一直小于 0.01
+    # en: the step from which |theta - 2| stays below 0.01
+    settled = 2 + max(i for i, p in enumerate(path) if abs(p - 2) >= 0.01)
+    print(kwargs, f"max={max(path):.4f}", f"{settled=}")
+# --8<-- [end:ex2]
+
+# --8<-- [start:ex3]
+# zh: 二次函数 f = theta^2 / 2 上的带噪梯度 g = theta + 噪声；2000 条链并行
+# en: noisy gradients g = theta + noise on f = theta^2 / 2; 2000 chains at once
+torch.manual_seed(0)
+settings = [(0.0, 0.01), (0.9, 0.001), (0.0, 0.001)]
+for momentum, lr in settings:
+    theta = torch.ones(2000)
+    v = torch.zeros(2000)
+    for step in range(3000):
+        g = theta + torch.randn(2000)
+        v = momentum * v + g
+        theta = theta - lr * v
+    print(f"{momentum=} {lr=}  mean={theta.mean():.3f}  var={theta.var():.4f}")
+# --8<-- [end:ex3]

@@ -1,4 +1,4 @@
-"""张量 / Tensors: the code of docs/tensors.zh.md and docs/tensors.en.md, in page order.
+"""张量 / Tensors: the code of docs/tensors.zh.md and docs/tensors.en.md, in order.
 
 Each `# --8<-- [start:name]` ... `[end:name]` section is one block of the page.
 Run the whole page on its own with `python snippets/tensors.py`.
@@ -21,26 +21,51 @@ print(x_python.dtype, x_python.shape)
 
 # --8<-- [start:from-numpy]
 np_array = np.array(data)
-x_numpy = torch.from_numpy(np_array)  # shares memory with np_array
+# zh: from_numpy 不复制数据：张量和数组共用同一块内存
+# en: from_numpy does not copy: the tensor and the array share memory
+x_numpy = torch.from_numpy(np_array)
 np_array[0, 0] = 100
 print(x_numpy)
 np_array[0, 0] = 0
-print(x_numpy.numpy())  # and back to NumPy
+# zh: .numpy() 把张量转回 NumPy 数组
+# en: .numpy() turns the tensor back into a NumPy array
+print(x_numpy.numpy())
 # --8<-- [end:from-numpy]
 
+# --8<-- [start:default-dtype]
+a_np = np.array([0.5, 1.5])
+print(a_np.dtype)
+print(torch.from_numpy(a_np).dtype)
+print(torch.tensor([0.5, 1.5]).dtype)
+print(torch.get_default_dtype())
+# zh: 与 float32 的张量一起计算之前，先转换类型
+# en: convert before computing with float32 tensors
+print(torch.from_numpy(a_np).float().dtype)
+# --8<-- [end:default-dtype]
+
 # --8<-- [start:tensor-vs-Tensor]
-print(torch.tensor([1, 2, 3]).dtype)  # keeps the integers
-print(torch.Tensor([1, 2, 3]).dtype)  # always float32
-print(torch.tensor([[1.0], [2.0], [3.0]]))  # one column
-print(torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))  # two columns
+print(torch.tensor([1, 2, 3]).dtype)
+print(torch.Tensor([1, 2, 3]).dtype)
+print(torch.tensor(3))
+# zh: 只看形状：torch.Tensor(3) 里的 3 个数没有初始化，可能是任何值
+# en: shape only: the 3 numbers of torch.Tensor(3) are uninitialized, anything at all
+print(torch.Tensor(3).shape)
+# zh: 一列（形状 (3, 1)）与两列（形状 (3, 2)）
+# en: one column (shape (3, 1)) and two columns (shape (3, 2))
+print(torch.tensor([[1.0], [2.0], [3.0]]))
+print(torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
 # --8<-- [end:tensor-vs-Tensor]
 
 # --8<-- [start:from-tensor]
 x = torch.tensor([[1.0, 2], [3, 4]])
 print(torch.zeros_like(x))
 print(torch.ones_like(x))
-print(torch.rand_like(x))  # uniform on [0, 1)
-print(torch.randn_like(x))  # standard normal
+# zh: [0, 1) 上的均匀分布
+# en: uniform on [0, 1)
+print(torch.rand_like(x))
+# zh: 标准正态分布
+# en: standard normal
+print(torch.randn_like(x))
 # --8<-- [end:from-tensor]
 
 # --8<-- [start:numpy-vs-torch]
@@ -50,26 +75,53 @@ y_np = np.array([3, 4, 5.0])
 y_t = torch.tensor([3, 4, 5.0])
 print(x_np + y_np)
 print(x_t + y_t)
-print(np.linalg.norm(x_np), torch.norm(x_t))
 m_np = np.array([[1, 2], [3, 4.0]])
 m_t = torch.tensor([[1, 2], [3, 4.0]])
-print(np.mean(m_np, axis=0), torch.mean(m_t, dim=0))  # axis= in NumPy, dim= in torch
+# zh: NumPy 用 axis=，PyTorch 用 dim=
+# en: axis= in NumPy, dim= in PyTorch
+print(np.mean(m_np, axis=0), torch.mean(m_t, dim=0))
 # --8<-- [end:numpy-vs-torch]
+
+# --8<-- [start:norms]
+# zh: 二维数组的默认范数：所有元素平方和的平方根（Frobenius 范数）
+# en: the default norm of a 2-D array: root of the sum of all squares (Frobenius)
+print(np.linalg.norm(m_np))
+# zh: 把所有元素看成一个向量，求 2-范数：同一个数
+# en: all elements as one vector, its 2-norm: the same number
+print(torch.linalg.vector_norm(m_t))
+# zh: 矩阵范数，默认 ord="fro"：还是同一个数
+# en: matrix norm, ord="fro" by default: the same number again
+print(torch.linalg.matrix_norm(m_t))
+# zh: 其他范数要写明：1-范数（绝对值之和）；谱范数（最大奇异值）
+# en: name any other norm: the 1-norm (sum of |x|); spectral (largest singular value)
+print(torch.linalg.vector_norm(m_t, ord=1))
+print(torch.linalg.matrix_norm(m_t, ord=2))
+# --8<-- [end:norms]
 
 # --8<-- [start:matmul]
 a = torch.ones((4, 3)) * 6
 b = torch.ones(3) * 2
-print(a / b)  # b is broadcast over the 4 rows
-print(a @ b)  # matrix-vector product: shape (4,)
-print(a * b)  # element-wise (Hadamard) product
+# zh: b 被广播到 a 的 4 行上
+# en: b is broadcast over the 4 rows of a
+print(a / b)
+# zh: 矩阵乘向量，结果形状 (4,)
+# en: matrix-vector product, result of shape (4,)
+print(a @ b)
+# zh: 逐元素（哈达玛）积
+# en: element-wise (Hadamard) product
+print(a * b)
 # --8<-- [end:matmul]
 
 # --8<-- [start:dot-outer]
 u = torch.tensor([1.0, 2.0, 3.0])
 v = torch.tensor([4.0, 5.0, 6.0])
-print(torch.dot(u, v))  # 1*4 + 2*5 + 3*6
-print(torch.outer(u, v))  # every u[i] * v[j]
-print(u @ v)  # for two vectors @ is the dot product
+# 1*4 + 2*5 + 3*6
+print(torch.dot(u, v))
+# u[i] * v[j]
+print(torch.outer(u, v))
+# zh: 两个向量之间的 @ 就是点积
+# en: between two vectors, @ is the dot product
+print(u @ v)
 # --8<-- [end:dot-outer]
 
 # --8<-- [start:shape]
@@ -80,13 +132,27 @@ print(a.T.shape)
 # --8<-- [start:view]
 x = torch.arange(1, 7)
 print(x.view(2, 3))
-print(x.view(2, -1))  # -1: worked out from the other sizes
-N, C, W, H = 10000, 3, 28, 28
-X = torch.randn((N, C, W, H))
+# zh: -1 由其余维度和元素总数算出
+# en: -1 is worked out from the other sizes and the number of elements
+print(x.view(2, -1))
+N, C, H, W = 64, 3, 28, 28
+X = torch.randn((N, C, H, W))
 print(X.shape)
-print(X.view(N, C, 784).shape)
-print(X.view(-1, C, 784).shape)
+print(X.view(N, C, H * W).shape)
+print(X.view(-1, C, H * W).shape)
 # --8<-- [end:view]
+
+# --8<-- [start:reshape]
+m = torch.arange(6).view(2, 3)
+t = m.T
+print(m.is_contiguous(), t.is_contiguous())
+try:
+    t.view(6)
+except RuntimeError as error:
+    print("RuntimeError:", error)
+print(t.reshape(6))
+print(t.contiguous().view(6))
+# --8<-- [end:reshape]
 
 # --8<-- [start:broadcast]
 x = torch.empty(5, 1, 4, 1)
@@ -101,15 +167,19 @@ except RuntimeError as error:
 # --8<-- [start:sum-std-mean]
 x_view = torch.arange(1, 7).view(2, 3)
 print(x_view)
-print(x_view.sum(dim=0))  # down the columns
-print(x_view.sum(dim=1))  # along each row
-x_float = x_view.float()  # std and mean need floating point
+# zh: dim=0：压缩行，得到每一列的和；dim=1：得到每一行的和
+# en: dim=0 collapses the rows (one sum per column); dim=1 gives one sum per row
+print(x_view.sum(dim=0))
+print(x_view.sum(dim=1))
+# zh: std 和 mean 需要浮点数
+# en: std and mean need floating point
+x_float = x_view.float()
 print(x_float.std(dim=0))
 print(x_float.std(dim=1))
 m = torch.tensor([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0], [4.0, 4.0]])
-print("Mean:", m.mean())
-print("Mean in the 0th dimension:", m.mean(0))
-print("Mean in the 1st dimension:", m.mean(1))
+print(f"{m.mean()=}")
+print(f"{m.mean(0)=}")
+print(f"{m.mean(1)=}")
 # --8<-- [end:sum-std-mean]
 
 # --8<-- [start:cat]
@@ -132,3 +202,31 @@ print(x[0, 0, 0])
 print(x[0, 0, 0].item(), type(x[0, 0, 0].item()))
 # --8<-- [end:item]
 
+# --8<-- [start:ex1]
+print(torch.tensor([1, 2]).dtype)
+print(torch.tensor([1.0, 2.0]).dtype)
+print(torch.from_numpy(np.array([1.0, 2.0])).dtype)
+print(torch.Tensor([1, 2]).dtype)
+# --8<-- [end:ex1]
+
+# --8<-- [start:ex2]
+# (N, C, H, W) -> (C,)
+channel_mean = X.mean(dim=(0, 2, 3))
+print(channel_mean.shape)
+# zh: 变成 (1, C, 1, 1)，再广播到 (N, C, H, W)
+# en: reshape to (1, C, 1, 1), then broadcast over (N, C, H, W)
+X_centered = X - channel_mean.view(1, C, 1, 1)
+print(X_centered.shape)
+print(X_centered.mean(dim=(0, 2, 3)).abs().max() < 1e-6)
+# --8<-- [end:ex2]
+
+# --8<-- [start:ex3]
+p = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0], [3.0, 4.0]])
+q = torch.tensor([[0.0, 0.0], [1.0, 1.0], [3.0, 0.0]])
+# (4, 1, 2) - (1, 3, 2) -> (4, 3, 2)
+diff = p.view(4, 1, 2) - q.view(1, 3, 2)
+dist = torch.linalg.vector_norm(diff, dim=-1)
+print(dist.shape)
+print(dist)
+print(torch.linalg.vector_norm(p[3] - q[2]), dist[3, 2])
+# --8<-- [end:ex3]

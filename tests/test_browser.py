@@ -1,9 +1,12 @@
 """The built site in a real browser (Debian's headless Chromium, driven by Playwright)."""
 import functools
 import http.server
+import json
+import re
 import shutil
 import threading
-from urllib.parse import urlparse
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
 
 import pytest
 
@@ -21,25 +24,45 @@ PREFIX = urlparse(mkdocs_config()["site_url"]).path  # served where GitHub Pages
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """The built site under the path of its site_url, as on GitHub Pages; anything else is a 404."""
+    """The built site under the path of its site_url, as on GitHub Pages, which answers a missing
+    address with the site's 404.html; anything outside that path is a plain 404."""
+
+    prefix = PREFIX
 
     def translate_path(self, path):
-        if not path.startswith(PREFIX):
+        if not path.startswith(self.prefix):
             return "/nonexistent"
-        return super().translate_path("/" + path[len(PREFIX):])
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not self.path.startswith(self.prefix) or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, *args):
         pass
 
 
+def serve(site: Path, prefix: str = PREFIX):
+    """Serve `site` under `prefix` on a free port; returns (its URL, the server to shut down)."""
+    handler = functools.partial(type("Handler", (SiteHandler,), {"prefix": prefix}), directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{httpd.server_address[1]}{prefix}", httpd
+
+
 @pytest.fixture(scope="module")
 def server(built_site):
     assert built_site.returncode == 0, built_site.log[-3000:]
-    handler = functools.partial(SiteHandler, directory=str(built_site.site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
+    url, httpd = serve(built_site.site)
+    yield url
     httpd.shutdown()
 
 
@@ -87,23 +110,180 @@ def test_language_switcher_leads_to_the_same_page_translated(server, browser):
         assert page.get_attribute("html", "lang") == "zh"
 
 
-@pytest.mark.parametrize("lang,query,expected", [
-    ("zh", "梯度", "gradient-descent/"),
-    ("zh", "张量", "tensors/"),
-    ("zh", "反向传播", "backprop/"),
-    ("zh", "交叉熵", "cross-entropy/"),
-    ("en", "gradient", "en/gradient-descent/"),
-    ("en", "momentum", "en/momentum/"),
-])
-def test_search_finds_the_page_that_teaches_it(server, browser, lang, query, expected):
+# Navigation ---------------------------------------------------------------------------------
+
+def page_html(site: Path, key: str, lang: str) -> str:
+    folder = site / "en" if lang == "en" else site
+    return (folder / ("" if key == "index" else key) / "index.html").read_text(encoding="utf-8")
+
+
+SWITCHER = re.compile(r'<a href="([^"]*)" hreflang="(\w+)" class="md-select__link">')
+
+
+def test_language_switcher_links_are_relative_on_every_page(built_site):
+    """Root-absolute links (/pytorch-notes/en/) break in a preview under another path and from file://."""
+    for key in KEYS:
+        for lang in ("zh", "en"):
+            links = SWITCHER.findall(page_html(built_site.site, key, lang))
+            assert sorted(hreflang for _, hreflang in links) == ["en", "zh"], (key, lang)
+            for href, _ in links:
+                assert not urlparse(href).scheme and not href.startswith("/"), (key, lang, href)
+
+
+@pytest.mark.parametrize("prefix", ["/", "/some/other/place/"])
+def test_language_switcher_works_under_any_path(built_site, browser, prefix):
+    base, httpd = serve(built_site.site, prefix)
     page = browser.new_page()
-    page.goto(url_of(server, "index", lang))
-    page.wait_for_load_state("networkidle")
+    try:
+        for key in ("index", "tensors"):
+            page.goto(url_of(base, key, "zh"))
+            page.goto(page.eval_on_selector('a.md-select__link[hreflang="en"]', "a => a.href"))
+            assert page.url == url_of(base, key, "en")
+            page.goto(page.eval_on_selector('a.md-select__link[hreflang="zh"]', "a => a.href"))
+            assert page.url == url_of(base, key, "zh")
+    finally:
+        page.close()
+        httpd.shutdown()
+
+
+def test_404_page_speaks_both_languages_and_loads_nothing_missing(server, browser):
+    page = browser.new_page()
+    failed, errors = [], []  # besides the page itself, whose 404 status is the point
+    page.on("response", lambda r: failed.append(r.url)
+            if r.status >= 400 and not r.request.is_navigation_request() else None)
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    for missing in ("no/such/page/", "en/no/such/page/"):
+        response = page.goto(server + missing, wait_until="networkidle")
+        assert response.status == 404
+        assert page.get_attribute("html", "lang") == "zh"
+        assert page.locator('article [lang="en"]').count() >= 1
+        text = page.inner_text("article")
+        assert "找不到页面" in text and "Page not found" in text
+        homes = {page.eval_on_selector(f'a.md-select__link[hreflang="{lang}"]', "a => a.href") for lang in ("zh", "en")}
+        assert homes == {server, server + "en/"}
+        assert page.eval_on_selector('article [lang="en"] a', "a => a.href") == server + "en/"
+    assert failed == [] and errors == [], (failed, errors)
+    for home in (server, server + "en/"):
+        assert page.goto(home).status == 200
+    page.close()
+
+
+def test_colab_links_are_built_from_repo_url_and_point_at_the_notebook(built_site):
+    """Colab reads https://github.com/OWNER/REPO/blob/gh-pages/PATH from the branch the site deploys."""
+    config = mkdocs_config()
+    repo = urlparse(config["repo_url"]).path.strip("/")
+    assert re.fullmatch(r"[\w.-]+/[\w.-]+", repo), config["repo_url"]
+    found = 0
+    for key in KEYS:
+        for lang in ("zh", "en"):
+            prefix = "en/" if lang == "en" else ""
+            for href in re.findall(r'href="(https://colab\.research\.google\.com/[^"]*)"', page_html(built_site.site, key, lang)):
+                name = key.rsplit("/", 1)[-1]
+                assert href == f"https://colab.research.google.com/github/{repo}/blob/gh-pages/{prefix}{key}/{name}.ipynb"
+                assert (built_site.site / prefix / key / f"{name}.ipynb").is_file(), href
+                found += 1
+    assert found >= 2 * (len(KEYS) - 2)  # every page with code, in both languages
+
+
+def test_every_page_has_its_own_description_in_its_language(built_site):
+    site_descriptions = set()
+    for lang in ("zh", "en"):
+        seen = {}
+        for key in KEYS:
+            html = page_html(built_site.site, key, lang)
+            description = re.search(r'<meta name="description" content="([^"]*)">', html).group(1)
+            assert 20 <= len(description) <= 200, (key, lang, description)
+            assert description not in seen, (key, seen.get(description))
+            seen[description] = key
+            chinese = len(re.findall(r"[\u4e00-\u9fff]", description))
+            assert (chinese >= 10) if lang == "zh" else (chinese <= len(description) // 5), (key, lang, description)
+        site_descriptions |= set(seen)
+    for description in (mkdocs_config()["site_description"],):
+        assert description not in site_descriptions
+
+
+# Search: each query, typed on a page of its language, must give first the page that teaches it.
+QUERIES = {
+    "zh": [("张量", "tensors"), ("广播", "tensors"), ("自动求导", "autograd"), ("requires_grad", "autograd"),
+           ("计算图", "backprop"), ("反向传播", "backprop"), ("激活函数", "modules"), ("模块", "modules"),
+           ("损失函数", "losses-optimizers"), ("优化器", "losses-optimizers"), ("动量", "momentum"),
+           ("线性回归", "linear-regression"), ("逻辑回归", "logistic-regression"), ("交叉熵", "cross-entropy"),
+           ("数据集", "data"), ("DataLoader", "data"), ("设备", "devices"), ("可视化", "visualization"),
+           ("TensorBoard", "visualization"), ("词窗口", "word-window"), ("笔记", "sources"),
+           ("鞍点", "gradient-descent"), ("均方误差", "gradient-descent")],
+    "en": [("broadcasting", "tensors"), ("broadcasts", "tensors"), ("contiguous", "tensors"),
+           ("requires_grad", "autograd"), ("autograd", "autograd"), ("computation graph", "backprop"),
+           ("backpropagation", "backprop"), ("Sequential", "modules"), ("ReLU", "modules"),
+           ("MSELoss", "losses-optimizers"), ("zero_grad", "losses-optimizers"), ("optimizers", "losses-optimizers"),
+           ("momentum", "momentum"), ("linear regression", "linear-regression"),
+           ("BCEWithLogitsLoss", "logistic-regression"), ("cross-entropy", "cross-entropy"),
+           ("DataLoader", "data"), ("TensorDataset", "data"), ("GPU", "devices"), ("cuda", "devices"),
+           ("TensorBoard", "visualization"), ("word window", "word-window"), ("notes", "sources"),
+           ("saddle point", "gradient-descent")],
+}
+RESULTS = "[...document.querySelectorAll('.md-search-result__item > a')].map(a => a.href)"
+
+
+@pytest.fixture(scope="module")
+def search_page(server, browser):
+    """One page per language, its search index loaded once, reused by every query."""
+    opened = {}
+
+    def open_(lang):
+        if lang not in opened:
+            opened[lang] = page = browser.new_page()
+            page.goto(url_of(server, "index", lang))
+            page.wait_for_load_state("networkidle")
+        return opened[lang]
+
+    yield open_
+    for page in opened.values():
+        page.close()
+
+
+def search(page, query: str) -> list[str]:
+    """The result links of `query`, typed in the search field as from a keyboard."""
+    page.fill("input.md-search__input", "")
+    page.wait_for_function(f"() => {RESULTS}.length === 0")
     page.fill("input.md-search__input", query)
     page.press("input.md-search__input", "End")  # Material reads the query on keyup, as from a keyboard or IME
     # the search worker builds its index first (seconds on a busy 2-core machine)
-    page.wait_for_function("url => [...document.querySelectorAll('.md-search-result__item a')]"
-                           ".some(a => a.href.startsWith(url))", arg=server + expected, timeout=90000)
+    page.wait_for_function(f"() => {RESULTS}.length > 0", timeout=90000)
+    page.wait_for_timeout(200)  # results arrive in one batch; let a later batch for the same query land
+    return page.evaluate(RESULTS)
+
+
+@pytest.mark.parametrize("lang,query,expected", [(lang, q, e) for lang, pairs in QUERIES.items() for q, e in pairs])
+def test_search_finds_first_the_page_that_teaches_it(server, search_page, lang, query, expected):
+    results = search(search_page(lang), query)
+    first = url_of(server, expected, lang)
+    assert results[0].split("?")[0].split("#")[0] == first, (query, [r.replace(server, "") for r in results[:5]])
+
+
+def test_search_stays_in_the_readers_language_and_loads_only_its_index(server, browser):
+    for lang, query in (("zh", "tensor"), ("en", "tensor"), ("zh", "PyTorch"), ("en", "PyTorch")):
+        page = browser.new_page()
+        indexes = []
+        page.on("request", lambda r: indexes.append(r.url) if "search_index" in r.url else None)
+        page.goto(url_of(server, "tensors", lang))
+        results = search(page, query)
+        english = [r for r in results if r.startswith(server + "en/")]
+        assert english == (results if lang == "en" else []), (lang, query, results[:10])
+        assert indexes == [server + ("en/" if lang == "en" else "") + "search/search_index.json"], indexes
+        page.close()
+
+
+def test_each_language_has_its_own_search_index(built_site):
+    for lang, folder in (("zh", built_site.site), ("en", built_site.site / "en")):
+        index = json.loads((folder / "search" / "search_index.json").read_text(encoding="utf-8"))
+        locations = [doc["location"] for doc in index["docs"]]
+        assert "tensors/" in locations and "" in locations, lang
+        assert not [x for x in locations if x.startswith("en/")], lang  # en: relative to /en/
+        assert index["config"]["lang"] == (["en", "zh"] if lang == "zh" else ["en"])
+        text = " ".join(doc["text"] for doc in index["docs"])
+        chinese = len(re.findall(r"[\u4e00-\u9fff]", text)) / max(1, len(text))  # code is in both
+        assert (chinese > 0.05) if lang == "zh" else (chinese < 0.005), (lang, chinese)
 
 
 def test_formulas_are_rendered_not_raw(server, browser):
@@ -168,3 +348,15 @@ def test_offline_build_reads_from_disk_with_search_and_switcher(offline_site, br
                            ".some(a => a.href.startsWith(url))",
                            arg=(offline_site / "gradient-descent.html").as_uri(), timeout=90000)
     assert schemes <= {"file", "data", "blob"}, schemes
+
+
+def test_offline_build_switches_language_from_the_home_page_and_searches_english(offline_site, browser):
+    page = browser.new_page()
+    page.goto((offline_site / "index.html").as_uri())
+    page.goto(page.eval_on_selector('a.md-select__link[hreflang="en"]', "a => a.href"))
+    assert page.url == (offline_site / "en" / "index.html").as_uri()
+    results = search(page, "broadcasting")
+    assert results[0].startswith((offline_site / "en" / "tensors.html").as_uri()), results[:3]
+    page.goto(page.eval_on_selector('a.md-select__link[hreflang="zh"]', "a => a.href"))
+    assert page.url == (offline_site / "index.html").as_uri()
+    page.close()

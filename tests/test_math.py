@@ -1,0 +1,159 @@
+"""Formulas: latex2mathml's MathML as corrected by sitebuild/mathml.py, and as Chromium draws it."""
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from sitebuild.mathml import convert, render_math
+from tests.test_browser import browser  # noqa: F401  (the Chromium fixture, skipped where there is none)
+
+NS = "{http://www.w3.org/1998/Math/MathML}"
+
+
+def tree(latex: str, display: str = "inline") -> ET.Element:
+    return ET.fromstring(convert(latex, display).replace("&#x2061;", "\u2061"))
+
+
+def tags(element: ET.Element) -> list[str]:
+    return [child.tag.removeprefix(NS) for child in element]
+
+
+def test_hat_is_a_real_accent_over_its_letter():
+    for latex in (r"\hat{y}", r"\hat y_i", r"\hat{p}_i^2"):
+        accents = [e for e in tree(latex).iter(f"{NS}mover")]
+        assert len(accents) == 1, latex
+        mover = accents[0]
+        assert mover.get("accent") == "true"
+        assert mover[-1].tag == f"{NS}mo" and mover[-1].text == "\u02c6", latex  # not ASCII ^
+        assert "y" in "".join(mover[0].itertext()) or "p" in "".join(mover[0].itertext())
+    assert "^" not in "".join(tree(r"\hat{y} = \sigma(z)").itertext())
+
+
+def test_prime_follows_its_letter_instead_of_floating_as_a_superscript():
+    root = tree("f'(x) = 2(x - 2)")
+    assert not list(root.iter(f"{NS}msup")), convert("f'(x)")
+    row = next(e for e in root.iter(f"{NS}mrow") if tags(e) == ["mi", "mo"])
+    assert row[0].text == "f" and row[1].text == "\u2032"
+    assert "\u2033" in "".join(tree("f''(x)").itertext())  # double prime: one glyph
+    subscripted = tree("y'_i")  # the subscript goes after the primed letter
+    msub = next(subscripted.iter(f"{NS}msub"))
+    assert tags(msub[0]) == ["mi", "mo"] and msub[0][1].text == "\u2032" and msub[1].text == "i"
+
+
+def test_operator_names_are_applied_with_a_thin_space():
+    root = tree(r"-\log p")
+    row = next(root.iter(f"{NS}mrow"))
+    assert tags(row) == ["mo", "mi", "mo", "mi"]
+    log, apply = row[1], row[2]
+    assert log.text == "log" and apply.text == "\u2061" and apply.get("rspace") == "0.1667em"
+    # before a parenthesis no space (as in TeX), but still the function application sign
+    paren = next(tree(r"\log(p)").iter(f"{NS}mrow"))
+    assert paren[1].text == "\u2061" and paren[1].get("rspace") == "0"
+    assert "&#x2061;" in convert(r"\exp x")
+    for name in ("exp", "max", "min", "arg", "sin", "tanh"):
+        assert "\u2061" in "".join(tree(rf"\{name} x").itertext()), name
+    assert "\\arg" not in convert(r"\arg x")  # latex2mathml leaves the backslash in <mi>\arg</mi>
+    assert "\u2061" not in "".join(tree(r"\log").itertext())  # nothing to apply it to
+
+
+def test_limits_go_under_max_in_display_formulas():
+    munder = next(tree(r"\max_i x_i", "block").iter(f"{NS}munder"))
+    assert munder[0].text == "max" and munder[0].get("movablelimits") == "true"
+
+
+def test_derivative_of_an_operator_name_is_not_split_by_the_application_sign():
+    row = next(e for e in tree(r"\tanh'(z)").iter(f"{NS}mrow") if tags(e) == ["mi", "mo"])
+    assert [c.text for c in row] == ["tanh", "\u2032"]
+
+
+def test_aligned_becomes_a_table_not_raw_ampersands():
+    out = convert(r"\begin{aligned} a &= b \\ c &= d \end{aligned}", "block")
+    ET.fromstring(out)  # well-formed
+    assert "<mtable" in out and "<mi>&amp;</mi>" not in out
+
+
+def arithmatex(latex: str) -> str:
+    return f'<span class="arithmatex">\\({latex}\\)</span>'
+
+
+def test_punctuation_after_inline_math_stays_on_its_line():
+    html = f"<p>with {arithmatex('x')}, then {arithmatex('y')}。and {arithmatex('i')}-th, {arithmatex('z')} ok</p>"
+    out = render_math(html, "test")
+    spans = re.findall(r'<span class="nowrap">(.*?)</span>', out)
+    assert len(spans) == 3
+    assert spans[0].endswith("</math>,") and spans[1].endswith("</math>。") and spans[2].endswith("</math>-th")
+    assert out.endswith("</math> ok</p>")  # no punctuation: no wrapper
+    display = render_math('<div class="arithmatex">\\[x\\]</div>.', "test")
+    assert "nowrap" not in display
+
+
+# --- as Chromium draws them -----------------------------------------------------------------
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
+body {{ font-size: 40px; margin: 20px; }} p {{ margin: 0 0 30px; }} #line, #wrap {{ font-size: 20px; }}
+#line {{ display: inline-block; }} .nowrap {{ white-space: nowrap; }}</style></head><body>
+<p id="hat">{hat}</p><p id="prime">{prime}</p><p id="log">{log}</p><p id="paren">{paren}</p>
+<p id="line">{line}</p><p id="wrap">{wrap}</p></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def rendered(browser, tmp_path_factory):
+    """The hat, prime and log cases, and a comma after a formula that ends a line, in Chromium."""
+    folder = tmp_path_factory.mktemp("math")
+    words = "aaaa bbbb"
+    html = PAGE.format(hat=convert(r"\hat{y}"), prime=convert("f'(x)"), log=convert(r"\log p"),
+                       paren=convert(r"\log(p)"), line=render_math(f"{words} {arithmatex('x_1')}", "test"),
+                       wrap=render_math(f"{words} {arithmatex('x_1')}, and more words", "test"))
+    (folder / "math.html").write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 800, "height": 700})
+    page.goto((folder / "math.html").as_uri())
+    # the paragraph is exactly as wide as "aaaa bbbb x_1": the comma cannot fit after the formula
+    page.evaluate("() => { document.querySelector('#wrap').style.width ="
+                  " (document.querySelector('#line').getBoundingClientRect().width + 1) + 'px' }")
+    page.screenshot(path=str(folder / "math.png"))  # kept in the test's tmp dir, to look at
+    yield page
+    page.close()
+
+
+def box(page, selector: str, text: str | None = None) -> dict:
+    """The bounding box of the element `selector`, or of the leaf under it whose text is `text`."""
+    found = page.evaluate("""([selector, text]) => {
+        const e = text === null ? document.querySelector(selector)
+            : [...document.querySelectorAll(selector + ' *')].find(e => !e.children.length && e.textContent.trim() === text);
+        const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height} }""",
+                          [selector, text])
+    assert found["width"] > 0 and found["height"] > 0, (selector, text)
+    return found
+
+
+def test_hat_is_a_small_accent_drawn_over_the_letter(rendered):
+    hat, letter = box(rendered, "#hat", "\u02c6"), box(rendered, "#hat", "y")
+    assert hat["height"] <= letter["height"] / 2  # ASCII ^ is two thirds of the letter's height
+    assert hat["y"] + hat["height"] <= letter["y"] + letter["height"] / 2  # above the letter's middle
+    centre = hat["x"] + hat["width"] / 2
+    assert letter["x"] <= centre <= letter["x"] + letter["width"]  # over it, not beside it
+
+
+def test_prime_is_drawn_beside_the_letter_not_above_it(rendered):
+    letter, prime = box(rendered, "#prime", "f"), box(rendered, "#prime", "\u2032")
+    assert prime["y"] >= letter["y"] - 2  # as a superscript it starts a third of an em higher
+    assert prime["x"] >= letter["x"] + letter["width"] - 2
+
+
+def test_log_is_spaced_from_its_operand_but_not_from_a_parenthesis(rendered):
+    log, operand = box(rendered, "#log", "log"), box(rendered, "#log", "p")
+    gap = operand["x"] - (log["x"] + log["width"])
+    assert 0.1 * 40 <= gap <= 0.4 * 40  # a thin space (1/6 em) at 40 px, not nothing
+    log, paren = box(rendered, "#paren", "log"), box(rendered, "#paren", "(")
+    assert paren["x"] - (log["x"] + log["width"]) < 0.1 * 40
+
+
+def test_comma_after_a_formula_stays_on_the_formula_line(rendered):
+    # without the nowrap wrapper Chromium puts the comma alone at the start of the next line
+    formula = box(rendered, "#wrap math")
+    assert rendered.locator("#wrap .nowrap").count() == 1
+    comma = rendered.evaluate("""() => { const text = document.querySelector('#wrap .nowrap').lastChild;
+        const range = document.createRange(); range.setStart(text, 0); range.setEnd(text, 1);
+        const r = range.getBoundingClientRect(); return {x: r.x, y: r.y, height: r.height} }""")
+    assert comma["x"] >= formula["x"] + formula["width"] - 1
+    assert formula["y"] <= comma["y"] + comma["height"] / 2 <= formula["y"] + formula["height"] + comma["height"] / 2
