@@ -11,7 +11,7 @@ import re
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from sitebuild.blocks import Block, parse_info
+from sitebuild.blocks import Block, localize, parse_info
 
 FENCE = re.compile(r"^(`{3,})(.*)$")
 HEADING_ID = re.compile(r"\s*\{#[-\w]+\}\s*$")
@@ -23,6 +23,12 @@ INTRO = {
           "`matplotlib` 和 `scikit-learn`。从上到下依次运行即可。",
     "en": "> This notebook was generated when the site was built, from the page [{title}]({url}); its code is the "
           "page's code. It needs `torch`, `numpy`, `matplotlib` and `scikit-learn`. Run it from top to bottom.",
+}
+FILES = {
+    "zh": "> 本页用到的辅助模块和数据文件（来自本站仓库的 `snippets/`）。运行下面的单元格会把它们写到当前目录，"
+          "后面的代码就能导入它们。",
+    "en": "> The helper modules and data files this page uses (from `snippets/` in the site's repository). Running "
+          "the cells below writes them to the current folder, so the code after them can import them.",
 }
 NOT_RUN = {"zh": "> 以下代码在本站不运行（原因见上文）：", "en": "> The site does not run the following code (see above why):"}
 
@@ -47,9 +53,35 @@ def _prose(lines: list[str], base_url: str) -> str:
     return text.strip("\n")
 
 
+def helper_cells(blocks: list[Block], language: str) -> list:
+    """`%%writefile` cells carrying the snippets/ helpers and data files the page uses, so it runs anywhere."""
+    from sitebuild import SNIPPETS
+    from sitebuild.cache import data_files, helpers
+
+    code = [b.code for b in blocks if b.executed]
+    files = helpers("\n".join(code))
+    files += data_files(code + [f.read_text(encoding="utf-8") for f in files])
+    if not files:
+        return []
+    tag = {"tags": ["helper-files"]}
+    folders = sorted({path.relative_to(SNIPPETS).parent.as_posix() for path in files} - {"."})
+    cells = [new_markdown_cell(FILES[language])]
+    if folders:
+        cells.append(new_code_cell(f"import os\n\nfor folder in {folders!r}:\n    os.makedirs(folder, exist_ok=True)",
+                                   metadata=tag))
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".py":
+            text = localize(text, language)
+        cells.append(new_code_cell(f"%%writefile {path.relative_to(SNIPPETS).as_posix()}\n{text}".rstrip("\n"),
+                                   metadata=tag))
+    return cells
+
+
 def build(markdown: str, blocks: list[Block], language: str, title: str, page_url: str, base_url: str):
     """A notebook of the page: `blocks` are the page's python blocks (sitebuild.blocks.page_blocks)."""
     cells = [new_markdown_cell(INTRO[language].format(title=title, url=page_url))]
+    cells += helper_cells(blocks, language)
     prose: list[str] = []
     pending = iter(blocks)
     lines = markdown.splitlines()

@@ -47,6 +47,7 @@ def test_site_workflow_builds_strict_tests_and_deploys_from_main():
     assert "pip install -r requirements.txt" in text
     deploy = [s for job in workflow["jobs"].values() for s in job["steps"] if "gh-deploy" in str(s.get("run"))]
     assert len(deploy) == 1 and "refs/heads/main" in deploy[0]["if"]
+    assert "SITE_FRESH=1 mkdocs gh-deploy" in deploy[0]["run"]  # readers get freshly executed output only
 
 
 def test_gpu_workflow_runs_the_cuda_tests_on_a_gpu_runner():
