@@ -22,7 +22,7 @@ import json
 import platform
 import re
 import tempfile
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -65,6 +65,7 @@ def environment(settings: Settings) -> str:
     return "\n".join([_versions(), f"device {device_hint()}", f"settings {settings.describe()}", f"glue {glue}"])
 
 
+@lru_cache(maxsize=4096)  # keys are recomputed on every `mkdocs serve` rebuild: keep that fast
 def normalized(code: str) -> str:
     """The code without its comments and layout: what decides the output."""
     try:
@@ -73,18 +74,19 @@ def normalized(code: str) -> str:
         return code
 
 
-def _imported(code: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _imported(code: str) -> frozenset[str]:
     try:
         tree = ast.parse(code)
     except SyntaxError:
-        return set()
+        return frozenset()
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
-    return names
+    return frozenset(names)
 
 
 def helpers(code: str) -> list[Path]:
@@ -115,8 +117,9 @@ def page_key(codes: list[str], settings: Settings) -> str:
     digest = hashlib.sha256(environment(settings).encode())
     for code in codes:
         digest.update(b"\0block\0" + normalized(code).encode())
-    sources = [path.read_text(encoding="utf-8") for path in helpers("\n".join(codes))]
-    for path, text in zip(helpers("\n".join(codes)), sources):
+    files = helpers("\n".join(codes))
+    sources = [path.read_text(encoding="utf-8") for path in files]
+    for path, text in zip(files, sources):
         digest.update(f"\0helper {path.relative_to(ROOT).as_posix()}\0".encode() + text.encode())
     for path in data_files(codes + sources):
         digest.update(f"\0data {path.relative_to(ROOT).as_posix()}\0".encode() + path.read_bytes())
