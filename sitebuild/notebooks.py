@@ -13,9 +13,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from sitebuild.blocks import Block, localize, parse_info
 
-FENCE = re.compile(r"^(`{3,})(.*)$")
+FENCE = re.compile(r"^(\s*)(`{3,})(.*)$")  # indented too: solutions inside collapsed blocks
 HEADING_ID = re.compile(r"\s*\{#[-\w]+\}\s*$")
-ADMONITION = re.compile(r'^!!! \w+(?: "([^"]*)")?\s*$')
+ADMONITION = re.compile(r'^(\s*)(?:!!!|\?\?\?\+?) \w+(?: "([^"]*)")?\s*$')  # also collapsed and nested ones
 PAGE_LINK = re.compile(r"\]\((?!https?:)([-\w/]+)\.md(#[-\w]+)?\)")
 
 INTRO = {
@@ -35,17 +35,17 @@ NOT_RUN = {"zh": "> 以下代码在本站不运行（原因见上文）：", "en
 
 def _prose(lines: list[str], base_url: str) -> str:
     out: list[str] = []
-    in_admonition = False
+    inside: str | None = None  # the indentation of the admonition's body, while in one
     for line in lines:
         if (m := ADMONITION.match(line)):
-            in_admonition = True
-            out.append(f"> **{m.group(1) or ''}**".rstrip())
+            inside = m.group(1) + "    "
+            out.append(f"{m.group(1)}> **{m.group(2) or ''}**".rstrip())
             continue
-        if in_admonition:
-            if line.startswith("    ") or not line.strip():
-                out.append(("> " + line[4:]).rstrip())
+        if inside is not None:
+            if line.startswith(inside) or not line.strip():
+                out.append((inside[:-4] + "> " + line[len(inside):]).rstrip())
                 continue
-            in_admonition = False
+            inside = None
         out.append(HEADING_ID.sub("", line) if line.startswith("#") else line)
     text = "\n".join(out)
     text = PAGE_LINK.sub(lambda m: f"]({base_url}{'' if m.group(1) == 'index' else m.group(1) + '/'}{m.group(2) or ''})",
@@ -88,8 +88,8 @@ def build(markdown: str, blocks: list[Block], language: str, title: str, page_ur
     i = 0
     while i < len(lines):
         m = FENCE.match(lines[i])
-        if m and parse_info(m.group(2).strip())[0] == "python":
-            end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith(m.group(1)))
+        if m and parse_info(m.group(3).strip())[0] == "python":
+            end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith(m.group(1) + m.group(2)))
             block = next(pending)
             if (text := _prose(prose, base_url)).strip():
                 cells.append(new_markdown_cell(text))
