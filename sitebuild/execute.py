@@ -202,9 +202,9 @@ def validator(language, inputs, options, attrs, md) -> bool:
     return ok
 
 
-def _text_box(text: str, css: str, label: str = "") -> str:
-    aria = f' aria-label="{htmlmod.escape(label)}"' if label else ""
-    return (f'<div class="language-text highlight {css}"{aria}><pre><span></span>'
+def _text_box(text: str, css: str, title: str = "") -> str:
+    tip = f' title="{htmlmod.escape(title)}"' if title else ""  # stderr is also marked visibly, by site.css
+    return (f'<div class="language-text highlight {css}"{tip}><pre><span></span>'
             f"<code>{htmlmod.escape(text)}</code></pre></div>")
 
 

@@ -304,7 +304,8 @@ def _take_figures(salt: str) -> list[str]:
         try:
             # text stays text (small, selectable); the salt keeps ids stable and distinct per figure
             with plt.rc_context({"svg.hashsalt": f"{salt}-{len(svgs)}", "svg.fonttype": "none"}):
-                figure.savefig(buffer, format="svg", metadata={"Date": None})
+                # tight: no empty band around the axes; the pad leaves room for a browser font wider than DejaVu
+                figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.12)
         finally:
             plt.close(figure)
         svg = buffer.getvalue()
