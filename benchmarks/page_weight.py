@@ -16,6 +16,7 @@ import argparse
 import functools
 import gzip
 import http.server
+import io
 import json
 import os
 import shutil
@@ -65,17 +66,21 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        import io
-
         return io.BytesIO(body)
 
     def log_message(self, *args):
         pass
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # Lighthouse drops connections it no longer needs
+            super().handle_error(request, client_address)
+
+
 def serve(site: Path, prefix: str):
     handler = functools.partial(type("Handler", (GzipHandler,), {"prefix": prefix}), directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{httpd.server_address[1]}{prefix}", httpd
 

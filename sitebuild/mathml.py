@@ -16,6 +16,7 @@ MathML (MathML Core: Chromium, Firefox, Safari) would otherwise draw badly:
   `\\max_i`, `\\min_i`, `\\lim_i` ... become `<munder>` with movablelimits, so display formulas put
   the limit underneath and inline ones beside, as TeX does.
 - `aligned` (unknown to latex2mathml, which leaves its `&` raw) is rendered as `align*`, which it knows.
+- `<mrow>`s around a single element are dropped (the same drawing, fewer DOM elements).
 - Inline math and the punctuation right after it (`$x$,` `$x$。` `$i$-th`) are wrapped in a
   `<span class="nowrap">`, so the comma cannot start the next line.
 """
@@ -138,12 +139,35 @@ def fix_operators(parent: ET.Element) -> None:
         parent.insert(list(parent).index(child) + 1, apply)
 
 
+def flatten_rows(parent: ET.Element) -> None:
+    """Drop the <mrow>s that wrap a single element (and the one <math> wraps everything in).
+
+    An <mrow> around one argument means that argument (MathML Core), so the rendering is the same with
+    fewer elements (latex2mathml writes `<msub><mi>x</mi><mrow><mi>i</mi></mrow></msub>`; a page with a
+    hundred formulas carried some two hundred of them). A lone <mo> keeps its row: the row decides the
+    operator's form, hence its spacing.
+    """
+    for index, child in enumerate(list(parent)):
+        flatten_rows(child)
+        if tag(child) == "mrow" and len(child) == 1 and not child.attrib and tag(child[0]) != "mo" \
+                and not (child.text or "").strip():
+            only = child[0]
+            only.tail = child.tail
+            parent.remove(child)
+            parent.insert(index, only)
+    if tag(parent) == "math" and len(parent) == 1 and tag(parent[0]) == "mrow" and not parent[0].attrib:
+        row = parent[0]
+        parent.remove(row)
+        parent.extend(list(row))
+
+
 def polish(mathml: str) -> str:
     """latex2mathml's output, corrected for browsers' native MathML (see the module docstring)."""
     root = ET.fromstring(mathml)
     fix_tokens(root)
     fix_primes(root)
     fix_operators(root)
+    flatten_rows(root)
     out = ET.tostring(root, encoding="unicode", short_empty_elements=False)
     return out.replace(APPLY, "&#x2061;")
 

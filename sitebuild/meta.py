@@ -3,15 +3,16 @@
 - `describe`: the page's `<meta name="description">`, in its language, from its first paragraph
   (the first top-level `<p>` of the content: the introduction under the title, not the opening
   admonitions, nor a "First import ...:" lead-in to code; the next ones too while it is short;
-  formulas as plain text, `θ_{t+1}`), whole sentences up to about what a search engine shows; set by `on_page_content` unless the page's front matter gives one.
+  formulas as plain text, `θ_{t+1}`), whole sentences up to about what a search engine shows.
+  `on_page_content` sets it unless the page's front matter gives one.
 - `on_page_context`: every language-switcher link relative to the page. mkdocs-static-i18n gives
   the home pages root-absolute links (`/pytorch-notes/en/`), which break in a local preview under
   another path and in the offline build read from `file://`; here every link is the translated
   page's own URL, which the theme makes relative (`../en/tensors/`).
 - The 404 page (`404.html`, the one GitHub Pages serves for every missing address, whatever its
-  folder) speaks both languages (sitebuild/theme/404.html), keeps the default language's header
-  (each language's build writes it: the first one is kept), its switcher leads to the two home
-  pages, and it loads nothing that is missing (no `<link rel="alternate">`, which makes Material
+  folder) speaks both languages (sitebuild/theme/404.html) and keeps the default language's header
+  (each language's build writes the file: the default language's is kept); its switcher leads to the
+  two home pages, and it loads nothing that is missing (no `<link rel="alternate">`, which makes Material
   fetch `<that link>/sitemap.xml`).
 """
 from __future__ import annotations

@@ -41,13 +41,12 @@ def test_prime_follows_its_letter_instead_of_floating_as_a_superscript():
 
 
 def test_operator_names_are_applied_with_a_thin_space():
-    root = tree(r"-\log p")
-    row = next(root.iter(f"{NS}mrow"))
+    row = tree(r"-\log p")  # <math> is itself a row
     assert tags(row) == ["mo", "mi", "mo", "mi"]
     log, apply = row[1], row[2]
     assert log.text == "log" and apply.text == "\u2061" and apply.get("rspace") == "0.1667em"
     # before a parenthesis no space (as in TeX), but still the function application sign
-    paren = next(tree(r"\log(p)").iter(f"{NS}mrow"))
+    paren = tree(r"\log(p)")
     assert paren[1].text == "\u2061" and paren[1].get("rspace") == "0"
     assert "&#x2061;" in convert(r"\exp x")
     for name in ("exp", "max", "min", "arg", "sin", "tanh"):
@@ -64,6 +63,12 @@ def test_limits_go_under_max_in_display_formulas():
 def test_derivative_of_an_operator_name_is_not_split_by_the_application_sign():
     row = next(e for e in tree(r"\tanh'(z)").iter(f"{NS}mrow") if tags(e) == ["mi", "mo"])
     assert [c.text for c in row] == ["tanh", "\u2032"]
+
+
+def test_rows_around_a_single_element_are_dropped():
+    assert convert("x_{i}") == ('<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">'
+                                "<msub><mi>x</mi><mi>i</mi></msub></math>")
+    assert "<mrow><mo>" in convert("{-}x")  # a lone operator keeps its row (its form, its spacing)
 
 
 def test_aligned_becomes_a_table_not_raw_ampersands():

@@ -132,3 +132,32 @@ def test_sources_page_links_every_note_section_to_a_heading_that_teaches_it(lang
         key, anchor = target.split(".md#")
         headings = HEADING_ID.findall(page(key, lang).read_text(encoding="utf-8"))
         assert anchor in headings, f"{note_id} -> {target}: no heading with that id in {key}.{lang}.md"
+
+
+PLOTTING = re.compile(r"^\s*(?:import matplotlib|from plot\b|import plot\b|.*\b(?:plt|ax\d*|axes|fig|plot)\.\w+)")
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_shown_code_fits_the_page_and_the_lesson_stays_in_view(key):
+    """Lines of at most 88 characters (no sideways scrolling at 1280 px); at most a third is plotting."""
+    for lang in ("zh", "en"):
+        shown = [line for b in page_blocks(page(key, lang)) for line in b.shown.splitlines()]
+        long = [line for line in shown if len(line) > 88]
+        assert not long, f"{key}.{lang}: {len(long)} lines over 88 characters, e.g. {long[0]!r}"
+        code = [line for line in shown if line.strip() and not line.strip().startswith("#")]
+        plotting = [line for line in code if PLOTTING.match(line)]
+        assert len(plotting) * 3 <= len(code), f"{key}.{lang}: {len(plotting)} of {len(code)} code lines plot"
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_comments_are_paired_by_language_or_neutral(key):
+    """`# zh:` and `# en:` comment lines come in pairs; other prose comments are not allowed."""
+    for block in page_blocks(page(key, "zh")):
+        lines = block.code.splitlines()
+        for i, line in enumerate(lines):
+            stripped = line.strip()
+            if stripped.startswith("# zh:"):
+                following = [l.strip() for l in lines[i + 1:] if l.strip().startswith("# ")]
+                assert following and following[0].startswith("# en:"), f"{block.where}: {stripped!r} has no # en: pair"
+            elif stripped.startswith("#") and not stripped.startswith("# en:"):
+                assert not re.search(r"[\u4e00-\u9fff]", stripped), f"{block.where}: unpaired Chinese comment {stripped!r}"
