@@ -1,11 +1,17 @@
 """Build glue for the bilingual executable PyTorch site.
 
-- blocks.py   : finds the Python blocks of a page (pytest-codeblocks' parser + pymdownx.snippets)
-- cache.py    : the content-addressed execution cache shared by both languages
-- execute.py  : the `python` fence: markdown-exec's formatter with project defaults, cache, timeout
+- blocks.py   : finds the Python blocks of a page (pytest-codeblocks' parser + pymdownx.snippets);
+                shows `# zh:` / `# en:` comments in the page's language
+- kernel.py   : one process per page, forked from a warm template: runs blocks, with limits
+- cache.py    : the content-addressed cache of page results, shared by both languages
+- execute.py  : runs every page that misses the cache (in parallel), then the `python` fence
+                (markdown-exec's validator and base_format) renders the results
 - notebooks.py: the .ipynb of every page, made from the same blocks
+- mathml.py   : formulas to corrected MathML at build time
 - hooks.py    : the MkDocs hooks that wire these into the build
-- theme/      : one Material template override (the repository link without its GitHub API calls)
+- search.py   : hooks: one search index per language, English stemming
+- meta.py     : hooks: meta descriptions, relative language links, the 404 page
+- theme/      : Material overrides (repository link, search dialog name, 404, script order)
 """
 from pathlib import Path
 

@@ -73,3 +73,23 @@ def test_no_error_output_or_raw_formula_on_any_page(built_site):
             page = html(built_site.site, key, lang)
             assert "Traceback (most recent call last)" not in page, (key, lang)
             assert 'class="arithmatex"' not in page, (key, lang)  # every formula became MathML
+
+
+def test_every_page_is_light(built_site):
+    """At most 150 KB of gzipped HTML and 4,000 DOM elements per page (a phone on a slow line)."""
+    import gzip
+    from html.parser import HTMLParser
+
+    class Counter(HTMLParser):
+        elements = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.elements += 1
+
+    for key in KEYS:
+        for lang in ("zh", "en"):
+            page = html(built_site.site, key, lang)
+            counter = Counter()
+            counter.feed(page)
+            assert len(gzip.compress(page.encode())) <= 150_000, (key, lang)
+            assert counter.elements <= 4000, (key, lang, counter.elements)
