@@ -37,13 +37,14 @@ print(tuple(by_conv.shape), torch.allclose(by_conv, by_linear, atol=1e-6))
 # --8<-- [start:mult-adds]
 def mult_adds(model, x):
     # zh: 用前向钩子数出 model 在输入 x 上所有 Conv2d 的乘加次数
-    # en: the multiply-adds of every Conv2d of model on input x, counted with forward hooks
+    # en: multiply-adds of every Conv2d of model on input x, counted with forward hooks
     total = 0
 
     def count(conv, inputs, output):
         nonlocal total
         c_in, (kh, kw) = conv.in_channels // conv.groups, conv.kernel_size
-        total += output[0].numel() * c_in * kh * kw  # C_out * H_out * W_out * C_in * k * k
+        # C_out * H_out * W_out * C_in * k * k
+        total += output[0].numel() * c_in * kh * kw
 
     convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
     handles = [conv.register_forward_hook(count) for conv in convs]
@@ -237,7 +238,8 @@ direct3 = nn.Conv2d(192, 128, kernel_size=3, padding=1)
 reduced3 = nn.Sequential(nn.Conv2d(192, 96, kernel_size=1),
                          nn.Conv2d(96, 128, kernel_size=3, padding=1))
 for name, model in [("direct3", direct3), ("reduced3", reduced3)]:
-    print(f"{name:>8}: mult-adds {mult_adds(model, x):>11,}  params {n_params(model):,}")
+    print(f"{name:>8}: mult-adds {mult_adds(model, x):>11,}  "
+          f"params {n_params(model):,}")
 # --8<-- [end:ex1]
 
 # --8<-- [start:ex2]

@@ -160,7 +160,8 @@ mlp = nn.Sequential(
     nn.Linear(128, 64), nn.ReLU(),
     nn.Linear(64, 10),
 )
-train(mlp, torch.optim.SGD(mlp.parameters(), lr=0.05, momentum=0.9), epochs=20, log=False)
+train(mlp, torch.optim.SGD(mlp.parameters(), lr=0.05, momentum=0.9), epochs=20,
+      log=False)
 
 x_test, y_test = test_set.tensors
 for name, model in [("MLP", mlp), ("CNN", cnn)]:

@@ -28,7 +28,7 @@ T = 60  # seq_len
 
 
 # zh: 一条随机序列：h_T 各分量之和对每个输入 x_{T-k} 的梯度的范数
-# en: one random sequence: the norm of the gradient of sum(h_T) with respect to each input x_{T-k}
+# en: one random sequence: norm of the gradient of sum(h_T) w.r.t. each input x_{T-k}
 def input_gradients(rnn):
     x = torch.randn(T, 1, 8, requires_grad=True)  # (seq_len, batch, input_size)
     out, _ = rnn(x)
@@ -52,7 +52,8 @@ for name, g in grads.items():
     print(f"{name:18}", "  ".join(f"k={k}: {g[k]:.1e}" for k in (0, 10, 30, 59)))
 
 ax = plot.curves(range(T), {name: g.numpy() for name, g in grads.items()}, logy=True,
-                 xlabel=r"$k$ ($x_{T-k}$)", ylabel=r"$\|\partial h_T / \partial x_{T-k}\|$")
+                 xlabel=r"$k$ ($x_{T-k}$)",
+                 ylabel=r"$\|\partial h_T / \partial x_{T-k}\|$")
 plt.show()
 # --8<-- [end:vanishing]
 
@@ -89,7 +90,8 @@ print(torch.allclose(out[-1], h_n[0]))
 for layer in (nn.RNN, nn.GRU, nn.LSTM):
     m = layer(input_size=10, hidden_size=20)
     n_params = sum(p.numel() for p in m.parameters())
-    print(f"{layer.__name__:5} weight_hh_l0: {tuple(m.weight_hh_l0.shape)}  {n_params=}")
+    print(f"{layer.__name__:5} weight_hh_l0: {tuple(m.weight_hh_l0.shape)}  "
+          f"{n_params=}")
 # --8<-- [end:lstm]
 
 # --8<-- [start:bi-diagram]
@@ -100,13 +102,14 @@ plt.show()
 # --8<-- [start:bidirectional]
 torch.manual_seed(0)
 H = 4
-bi = nn.GRU(input_size=3, hidden_size=H, num_layers=2, bidirectional=True, batch_first=True)
+bi = nn.GRU(input_size=3, hidden_size=H, num_layers=2, bidirectional=True,
+            batch_first=True)
 x = torch.randn(2, 5, 3)  # (batch, seq_len, input_size)
 out, h_n = bi(x)
 print("out:", tuple(out.shape))  # (batch, seq_len, 2 * H)
 print("h_n:", tuple(h_n.shape))  # (num_layers * 2, batch, H)
 
-# zh: h_n 的顺序：第 0 层正向、第 0 层反向、第 1 层正向、第 1 层反向
+# zh: h_n 顺序：第 0 层正向、第 0 层反向、第 1 层正向、第 1 层反向
 # en: h_n's order: layer 0 forward, layer 0 backward, layer 1 forward, layer 1 backward
 # zh: 正向在最后一步结束，反向在第一步结束
 # en: the forward direction ends at the last step, the backward one at the first step
@@ -152,7 +155,8 @@ print(out[2])
 # --8<-- [start:names-data]
 # zh: 数据文件是 snippets/data/names.csv；snippets/ 在导入路径 sys.path 上
 # en: the file is snippets/data/names.csv; snippets/ is on the import path sys.path
-path = next(Path(p, "data/names.csv") for p in sys.path if Path(p, "data/names.csv").is_file())
+path = next(Path(p, "data/names.csv") for p in sys.path
+            if Path(p, "data/names.csv").is_file())
 with path.open(encoding="utf-8") as f:
     rows = list(csv.DictReader(f))
 countries = sorted({row["country"] for row in rows})
@@ -198,11 +202,13 @@ class NameClassifier(nn.Module):
     def __init__(self, num_classes, num_chars=27, embedding_dim=16, hidden_size=32):
         super().__init__()
         self.emb = nn.Embedding(num_chars, embedding_dim, padding_idx=0)
-        self.rnn = nn.GRU(embedding_dim, hidden_size, batch_first=True, bidirectional=True)
+        self.rnn = nn.GRU(embedding_dim, hidden_size, batch_first=True,
+                          bidirectional=True)
         self.fc = nn.Linear(2 * hidden_size, num_classes)
 
     def forward(self, x, lengths):  # x: (batch, longest), lengths: (batch,)
-        packed = pack_padded_sequence(self.emb(x), lengths, batch_first=True, enforce_sorted=False)
+        packed = pack_padded_sequence(self.emb(x), lengths, batch_first=True,
+                                      enforce_sorted=False)
         _, h_n = self.rnn(packed)  # (2, batch, hidden_size)
         return self.fc(torch.cat([h_n[0], h_n[1]], dim=1))  # (batch, num_classes)
 
@@ -215,8 +221,8 @@ def accuracy(model, X, lengths, y):
 
 def train(model, epochs=15, lr=0.01):
     g = torch.Generator().manual_seed(0)
-    loader = DataLoader(TensorDataset(X_train, len_train, y_train), batch_size=32, shuffle=True,
-                        generator=g)
+    loader = DataLoader(TensorDataset(X_train, len_train, y_train), batch_size=32,
+                        shuffle=True, generator=g)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     for epoch in range(1, epochs + 1):
@@ -267,14 +273,17 @@ def predict(names, top=2):
         probs = torch.softmax(model(X, lengths), dim=1)
     for name, p in zip(names, probs):
         values, indices = p.topk(top)
-        print(f"{name:15}", "  ".join(f"{countries[i]} {v:.2f}" for v, i in zip(values, indices)))
+        print(f"{name:15}",
+              "  ".join(f"{countries[i]} {v:.2f}" for v, i in zip(values, indices)))
 
 
-predict(["Zhuang", "Miyazaki", "Schwarzenegger", "Bellucci", "Gorbachev", "Almodovar", "Smith"])
+predict(["Zhuang", "Miyazaki", "Schwarzenegger", "Bellucci", "Gorbachev", "Almodovar",
+         "Smith"])
 # --8<-- [end:names-predict]
 
 # --8<-- [start:ex1]
-gru_ex = nn.GRU(input_size=8, hidden_size=16, num_layers=2, bidirectional=True, batch_first=True)
+gru_ex = nn.GRU(input_size=8, hidden_size=16, num_layers=2, bidirectional=True,
+                batch_first=True)
 out_ex, h_n_ex = gru_ex(torch.randn(4, 7, 8))  # (batch, seq_len, input_size)
 print("out:", tuple(out_ex.shape), " h_n:", tuple(h_n_ex.shape))
 # zh: h_n[3] 是第 1 层（最上层）反向的最终状态
@@ -286,11 +295,14 @@ print(torch.allclose(out_ex[:, 0, 16:], h_n_ex[3]))
 # --8<-- [start:ex2]
 class LSTMNameClassifier(NameClassifier):
     def __init__(self, num_classes, embedding_dim=16, hidden_size=32):
-        super().__init__(num_classes, embedding_dim=embedding_dim, hidden_size=hidden_size)
-        self.rnn = nn.LSTM(embedding_dim, hidden_size, batch_first=True, bidirectional=True)
+        super().__init__(num_classes, embedding_dim=embedding_dim,
+                         hidden_size=hidden_size)
+        self.rnn = nn.LSTM(embedding_dim, hidden_size, batch_first=True,
+                           bidirectional=True)
 
     def forward(self, x, lengths):
-        packed = pack_padded_sequence(self.emb(x), lengths, batch_first=True, enforce_sorted=False)
+        packed = pack_padded_sequence(self.emb(x), lengths, batch_first=True,
+                                      enforce_sorted=False)
         # zh: LSTM 返回 (h_n, c_n)
         # en: an LSTM returns (h_n, c_n)
         _, (h_n, c_n) = self.rnn(packed)

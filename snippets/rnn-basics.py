@@ -41,7 +41,8 @@ for name, p in cell.named_parameters():
     print(f"{name:10} {tuple(p.shape)}")
 
 h_0 = torch.zeros(batch_size, hidden_size)
-h_1 = torch.tanh(xs[0] @ cell.weight_ih.T + cell.bias_ih + h_0 @ cell.weight_hh.T + cell.bias_hh)
+h_1 = torch.tanh(xs[0] @ cell.weight_ih.T + cell.bias_ih
+                 + h_0 @ cell.weight_hh.T + cell.bias_hh)
 print(torch.allclose(h_1, hs[0]))
 # --8<-- [end:cell-by-hand]
 
@@ -64,7 +65,8 @@ xs_bf = xs.transpose(0, 1)  # (batch, seq_len, input_size)
 # zh: 省略 h_0 时，初始隐藏状态为全零
 # en: with h_0 left out, the initial hidden state is all zeros
 out_bf, h_n_bf = rnn_bf(xs_bf)
-print("input:", tuple(xs_bf.shape), " out:", tuple(out_bf.shape), " h_n:", tuple(h_n_bf.shape))
+print("input:", tuple(xs_bf.shape), " out:", tuple(out_bf.shape),
+      " h_n:", tuple(h_n_bf.shape))
 print(torch.allclose(out_bf.transpose(0, 1), out), torch.allclose(h_n_bf, h_n))
 # --8<-- [end:batch-first]
 
@@ -82,7 +84,8 @@ idx2char = ["e", "h", "l", "o"]
 x_idx = torch.tensor([1, 0, 2, 2, 3])  # h e l l o
 y_idx = torch.tensor([3, 1, 2, 3, 2])  # o h l o l
 
-inputs = F.one_hot(x_idx, num_classes=4).float().view(5, 1, 4)  # (seq_len, batch=1, input_size)
+# (seq_len, batch=1, input_size)
+inputs = F.one_hot(x_idx, num_classes=4).float().view(5, 1, 4)
 labels = y_idx.view(5, 1)  # (seq_len, batch=1)
 print(inputs.squeeze(1))
 print(labels.squeeze(1))
@@ -121,8 +124,10 @@ with torch.no_grad():
         h = net(x_t, h)
         print(h.squeeze(0), idx2char[h.argmax().item()])
 
-# zh: tanh 把分数限制在 (-1, 1)：最好的情况是正确类别 +1，其余三类 -1
-# en: tanh keeps the scores in (-1, 1); at best the right class gets +1 and the other three -1
+# zh: tanh 把分数限制在 (-1, 1)
+# en: tanh keeps the scores in (-1, 1)
+# zh: 最好的情况是正确类别 +1，其余三类 -1
+# en: at best the right class gets +1 and the other three -1
 floor = F.cross_entropy(torch.tensor([[1.0, -1.0, -1.0, -1.0]]), torch.tensor([0]))
 print(f"{floor=:.4f}  {5 * floor=:.4f}")
 # --8<-- [end:hello-floor]
@@ -140,7 +145,8 @@ class CharRNN(nn.Module):
     def __init__(self, num_chars=4, embedding_dim=10, hidden_size=8, num_layers=2):
         super().__init__()
         self.emb = nn.Embedding(num_chars, embedding_dim)
-        self.rnn = nn.RNN(embedding_dim, hidden_size, num_layers=num_layers, batch_first=True)
+        self.rnn = nn.RNN(embedding_dim, hidden_size, num_layers=num_layers,
+                          batch_first=True)
         self.fc = nn.Linear(hidden_size, num_chars)
 
     def forward(self, x):  # x: (batch, seq_len)
@@ -162,8 +168,10 @@ optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
 model.train()
 for epoch in range(1, 16):
     logits = model(x_seq)  # (1, 5, 4)
-    # zh: CrossEntropyLoss 要 (N, C) 的分数和 (N,) 的标签：把批和时间步并成一维
-    # en: CrossEntropyLoss wants (N, C) scores and (N,) labels: merge batch and time steps
+    # zh: CrossEntropyLoss 要 (N, C) 的分数和 (N,) 的标签
+    # en: CrossEntropyLoss wants (N, C) scores and (N,) labels
+    # zh: 所以把批和时间步并成一维
+    # en: so merge batch and time steps
     loss = criterion(logits.view(-1, 4), y_idx)
     optimizer.zero_grad()
     loss.backward()
@@ -190,8 +198,10 @@ print(f"{n_params=}")
 # --8<-- [start:ex2]
 cell_1 = nn.RNNCell(input_size, hidden_size)  # x_t -> h1_t
 cell_2 = nn.RNNCell(hidden_size, hidden_size)  # h1_t -> h2_t
-cell_1.load_state_dict({name: rnn2.state_dict()[name + "_l0"] for name in cell_1.state_dict()})
-cell_2.load_state_dict({name: rnn2.state_dict()[name + "_l1"] for name in cell_2.state_dict()})
+cell_1.load_state_dict({name: rnn2.state_dict()[name + "_l0"]
+                        for name in cell_1.state_dict()})
+cell_2.load_state_dict({name: rnn2.state_dict()[name + "_l1"]
+                        for name in cell_2.state_dict()})
 
 h1 = torch.zeros(batch_size, hidden_size)
 h2 = torch.zeros(batch_size, hidden_size)
