@@ -142,6 +142,8 @@ class _Template:
         threads = str(settings.threads)
         env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
                "OPENBLAS_NUM_THREADS": threads, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+               # MKL picks kernels by memory alignment unless told not to: the same code, other digits
+               "MKL_CBWR": "COMPATIBLE",
                "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
                "SITE_KERNEL_SETTINGS": repr((settings.timeout, settings.threads, settings.memory))}
         self.process = subprocess.Popen([sys.executable, "-m", "sitebuild.kernel", str(theirs.fileno())],

@@ -65,7 +65,7 @@ def best_linear_error(X, Y):
 
 
 Y_relu = torch.relu(X @ W1 + b1) @ W2 + b2
-print(f"{best_linear_error(X, Y):.1e}")
+print(f"{best_linear_error(X, Y):.2f}")
 print(f"{best_linear_error(X, Y_relu):.2f}")
 # --8<-- [end:nonlinear]
 
@@ -228,5 +228,5 @@ activations = {
     "sin": torch.sin,
 }
 for name, f in activations.items():
-    print(f"{name:5} {best_linear_error(X, f(Z) @ W2 + b2):.1e}")
+    print(f"{name:5} {best_linear_error(X, f(Z) @ W2 + b2):.2f}")
 # --8<-- [end:ex3]

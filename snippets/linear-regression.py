@@ -218,7 +218,7 @@ for epoch in range(1000):
 # en: the least-squares solution: the w with the lowest MSE on these 50 samples
 best = torch.linalg.lstsq(X, y).solution
 print(true_w.view(2).numpy())
-print(best.view(2).numpy())
+print(best.view(2).numpy().round(4))
 
 long_run = nn.Linear(d, 1, bias=False)
 opt = torch.optim.SGD(long_run.parameters(), lr=step_size)

@@ -134,8 +134,10 @@ def test_long_output_is_capped_with_a_note_and_a_warning(project):
 
 
 def test_a_thread_count_in_the_environment_changes_nothing(project):
-    code = ("import torch\ntorch.manual_seed(0)\na = torch.randn(300, 200)\nb = torch.randn(300, 3)\n"
-            "print(torch.linalg.lstsq(a, b).solution.sum().item())\nprint((a @ a.T).sum().item())")
+    code = ("import torch\ntorch.manual_seed(0)\na = torch.randn(300, 200)\nw = torch.zeros(200, 3, requires_grad=True)\n"
+            "y = torch.randn(300, 3)\nfor step in range(50):\n    loss = ((a @ w - y) ** 2).mean()\n    loss.backward()\n"
+            "    with torch.no_grad():\n        w -= 0.01 * w.grad\n        w.grad = None\n"
+            "print(loss.item(), w.sum().item(), (a @ a.T).sum().item())")
     add_pages(project, {"lstsq": [code]})
     one = project.build("one", OMP_NUM_THREADS="1", SITE_EXEC_CACHE=str(project.root / "c1"))
     two = project.build("two", OMP_NUM_THREADS="2", SITE_EXEC_CACHE=str(project.root / "c2"))
