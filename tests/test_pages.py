@@ -161,3 +161,25 @@ def test_comments_are_paired_by_language_or_neutral(key):
                 assert following and following[0].startswith("# en:"), f"{block.where}: {stripped!r} has no # en: pair"
             elif stripped.startswith("#") and not stripped.startswith("# en:"):
                 assert not re.search(r"[\u4e00-\u9fff]", stripped), f"{block.where}: unpaired Chinese comment {stripped!r}"
+
+
+CONTENT = [k for k in KEYS if k not in {"index", "sources"}]
+COURSE_PARTS = {
+    "zh": ('!!! abstract "本章你将学到"', '!!! info "预备知识"', "## 小结 {#summary}", "## 练习 {#exercises}",
+           '??? success "参考答案"'),
+    "en": ('!!! abstract "What you will learn"', '!!! info "Before you start"', "## Summary {#summary}",
+           "## Exercises {#exercises}", '??? success "Solution"'),
+}
+
+
+@pytest.mark.parametrize("key", CONTENT)
+def test_every_chapter_opens_summarizes_and_ends_with_solved_exercises(key):
+    for lang in ("zh", "en"):
+        text = page(key, lang).read_text(encoding="utf-8")
+        learn, before, summary, exercises, solution = COURSE_PARTS[lang]
+        assert text.index(learn) < text.index(before) < text.index(summary) < text.index(exercises), (key, lang)
+        tail = text[text.index(exercises):]
+        assert len(re.findall(r"^\d+\. ", tail, re.M)) >= 3 and tail.count(solution) >= 3, (key, lang)
+        solved = [b for b in page_blocks(page(key, lang)) if b.lineno > text[: text.index(exercises)].count("\n")]
+        assert solved and all(b.executed for b in solved), f"{key}.{lang}: exercises need solutions that run"
+        assert "https://docs.pytorch.org/" in text, f"{key}.{lang}: link the official API documentation"
