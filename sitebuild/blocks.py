@@ -84,6 +84,13 @@ class Block:
         start = next((i for i, text in enumerate(lines, 1) if text.strip() == f"# --8<-- [start:{section}]"), None)
         return f"snippets/{name}:{start + line}" if start else ""
 
+    def located(self, line: int | None) -> str:
+        """`docs/x.zh.md:12 (line 3 of the block, snippets/x.py:57)`: where a failure happened."""
+        if line is None:
+            return self.where
+        source = self.source_line(line)
+        return f"{self.where} (line {line} of the block" + (f", {source})" if source else ")")
+
     @property
     def includes(self) -> list[str]:
         return [m.group(1) for line in self.body.splitlines() if (m := INCLUDE.match(line.strip()))]
@@ -154,9 +161,10 @@ def pages(language: str | None = None) -> list[Path]:
     return sorted(p for p in DOCS.rglob("*.md") if p.suffixes[-2:-1] and p.suffixes[-2][1:] in suffixes)
 
 
-def page_language(path: Path) -> str:
-    """docs/tensors.zh.md -> zh"""
-    return Path(path).suffixes[-2][1:]
+def page_language(path) -> str:
+    """docs/tensors.zh.md (or a page's src_uri, tensors.en.md) -> its language; zh, the default, otherwise"""
+    suffixes = Path(path).suffixes
+    return suffixes[-2][1:] if len(suffixes) > 1 and suffixes[-2][1:] in LANGUAGES else LANGUAGES[0]
 
 
 def page_key(path: Path) -> str:

@@ -38,6 +38,7 @@ FIGURE = {"zh": "图 {n}", "en": "Figure {n}"}
 CAPPED = {"zh": "（输出共 {total} 行，只显示前 {shown} 行）", "en": "(output has {total} lines; the first {shown} are shown)"}
 STDERR = {"zh": "标准错误输出（警告等）", "en": "standard error (warnings and the like)"}
 FAILED = {"zh": "这段代码运行出错", "en": "This block failed"}
+NOT_RUN = {"zh": "未运行：前面的代码块出错", "en": "Not run: an earlier block failed"}
 
 
 def enabled() -> bool:
@@ -67,13 +68,9 @@ class Failure:
     error: BlockError
 
     def __str__(self) -> str:
-        first = self.blocks[0]
-        where = " and ".join(b.where for b in self.blocks)
-        inner = ""
-        if self.error.line is not None:
-            source = first.source_line(self.error.line)
-            inner = f" (line {self.error.line} of the block" + (f", {source})" if source else ")")
-        return f"{where}{inner}: python block raised {self.error.summary()}"
+        *others, last = self.blocks  # the same code in each language: the line inside it is the same
+        where = " and ".join([b.where for b in others] + [last.located(self.error.line)])
+        return f"{where}: python block raised {self.error.summary()}"
 
 
 # ---------------------------------------------------------------- 1. run the pages
@@ -208,6 +205,10 @@ def _text_box(text: str, css: str, title: str = "") -> str:
             f"<code>{htmlmod.escape(text)}</code></pre></div>")
 
 
+def _failure_box(language: str, body: str = "") -> str:
+    return f'<div class="admonition failure"><p class="admonition-title">{FAILED[language]}</p>{body}</div>'
+
+
 def output_html(outputs: list[tuple[str, str]], language: str, where: str) -> str:
     """Printed output as escaped text boxes: stdout plain, stderr marked; capped at OUTPUT_LIMIT lines."""
     total = sum(text.count("\n") + (not text.endswith("\n")) for _, text in outputs)
@@ -266,7 +267,7 @@ def formatter(source, language, css_class, options, md, **kwargs):
         return _format(page, source, caption, alt, lang, options, md)
     except Exception as error:  # never let SuperFences swallow it: the page fails in finish_page
         page.problems.append(f"{page.path.name}: block {page.done}: cannot render: {type(error).__name__}: {error}")
-        return Markup(f'<div class="admonition failure"><p class="admonition-title">{FAILED[lang]}</p></div>')
+        return Markup(_failure_box(lang))
 
 
 def _format(page: PageRender, source, caption, alt, lang, options, md) -> Markup:
@@ -283,13 +284,11 @@ def _format(page: PageRender, source, caption, alt, lang, options, md) -> Markup
     if page.result is None or index >= len(page.result.results):
         if page.result is None or all(r.error is None for r in page.result.results):
             raise RuntimeError(f"{block.where}: no result for this block")
-        error_html = f'<p class="exec-not-run">{"未运行：前面的代码块出错" if lang == "zh" else "Not run: an earlier block failed"}</p>'
-        return _render(shown, error_html, options, md)
+        return _render(shown, f'<p class="exec-not-run">{NOT_RUN[lang]}</p>', options, md)
     result = page.result.results[index]
     parts = [output_html(result.outputs, lang, block.where)]
     if result.error is not None:  # only reached in `mkdocs serve`: a build stops before rendering
-        parts.append(f'<div class="admonition failure"><p class="admonition-title">{FAILED[lang]}</p>'
-                     f"{_text_box(result.error.traceback or result.error.summary(), 'exec-error')}</div>")
+        parts.append(_failure_box(lang, _text_box(result.error.traceback or result.error.summary(), "exec-error")))
     html = _render(shown, "".join(parts), options, md)
     figures = []
     for svg in result.figures:

@@ -8,7 +8,6 @@
 - on_page_markdown : gives the fence the page's blocks and results
 - on_page_content  : formulas to MathML; the page's notebook and its download / Colab links;
                      a stamp of how long the page's code ran, with what; fails a page that lost a block
-- on_post_page     : drops the same-page hreflang <head> links (they make Material fetch 404s)
 - on_post_build    : writes the build manifest (SITE_MANIFEST); prunes orphaned cache entries
 """
 from __future__ import annotations
@@ -28,7 +27,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
 from sitebuild import ROOT, cache, execute, notebooks  # noqa: E402
-from sitebuild.blocks import page_blocks, page_key  # noqa: E402
+from sitebuild.blocks import page_blocks, page_key, page_language  # noqa: E402
 from sitebuild.execute import log  # noqa: E402
 from sitebuild.kernel import SettingError, Settings  # noqa: E402
 from sitebuild.mathml import render_math  # noqa: E402
@@ -115,7 +114,7 @@ PLAIN_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
 def on_page_content(html, page, config, files):
     html = PLAIN_TOKEN.sub(r"\1", html)
     html = render_math(html, "docs/" + page.file.src_uri)
-    language = "en" if page.file.src_uri.endswith(".en.md") else "zh"
+    language = page_language(page.file.src_uri)
     if not _serving:
         html = add_notebook(html, page, config, language)
     rendered = execute.finish_page()
@@ -132,19 +131,6 @@ def on_page_content(html, page, config, files):
     text = STAMP[language].format(seconds=f"{result.seconds:.1f} s", torch=version("torch").split("+")[0],
                                   device=result.device)
     return html + f'\n<p class="exec-stamp">{text}</p>\n'
-
-
-ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
-
-
-def on_post_page(output, page, config):
-    """Drop the <head> hreflang links that mkdocs-static-i18n points at the translated page.
-
-    Material fetches `<link rel=alternate href>/sitemap.xml` for each of them, expecting language
-    roots; beneath a page that is a 404 and a console error on every page. The language switcher in
-    the header (same-page links, from mkdocs-static-i18n) is untouched.
-    """
-    return ALTERNATE.sub("", output)
 
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other language

@@ -20,6 +20,7 @@ The parent (MkDocs or pytest) never imports torch: a warm build starts no proces
 from __future__ import annotations
 
 import io
+import json
 import os
 import pickle
 import socket
@@ -145,7 +146,7 @@ class _Template:
                # MKL picks kernels by memory alignment unless told not to: the same code, other digits
                "MKL_CBWR": "COMPATIBLE",
                "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
-               "SITE_KERNEL_SETTINGS": repr((settings.timeout, settings.threads, settings.memory))}
+               "SITE_KERNEL_SETTINGS": json.dumps([settings.timeout, settings.threads, settings.memory])}
         self.process = subprocess.Popen([sys.executable, "-m", "sitebuild.kernel", str(theirs.fileno())],
                                         pass_fds=[theirs.fileno()], env=env, cwd=ROOT,
                                         stdin=subprocess.DEVNULL)
@@ -370,7 +371,7 @@ def _child(sock: socket.socket) -> None:
     import resource
     import tempfile
 
-    timeout, threads, memory = eval(os.environ["SITE_KERNEL_SETTINGS"])
+    timeout, threads, memory = json.loads(os.environ["SITE_KERNEL_SETTINGS"])
     os.environ["SITE_BLOCK_TIMEOUT_CHILD"] = str(timeout)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)  # input() fails at once instead of waiting

@@ -14,16 +14,23 @@
   (each language's build writes the file: the default language's is kept); its switcher leads to the
   two home pages, and it loads nothing that is missing (no `<link rel="alternate">`, which makes Material
   fetch `<that link>/sitemap.xml`).
+- `on_post_page`: the same `<link rel="alternate">` links are dropped from every page, for the same reason.
 """
 from __future__ import annotations
 
 import html as htmlmod
 import re
+import sys
 from copy import deepcopy
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from mkdocs.plugins import event_priority
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # loaded by MkDocs as a file: find `sitebuild`
+
+from sitebuild.blocks import page_language  # noqa: E402
 
 LIMITS = {"zh": 90, "en": 160}  # characters: about what a search engine shows of a description
 SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])(?=\s)")
@@ -145,13 +152,9 @@ def describe(html: str, language: str = "en") -> str:
     return shorten(parser.first(enough=limit // 2), limit)
 
 
-def page_language(page) -> str:
-    return getattr(page.file, "locale", None) or "zh"
-
-
 def on_page_content(html, page, config, files):
     if not page.meta.get("description"):
-        description = describe(html, page_language(page))
+        description = describe(html, page_language(page.file.src_uri))
         if description:  # Material writes it into content="..." as it is: escape it here
             page.meta["description"] = htmlmod.escape(description, quote=True)
     return html
@@ -194,6 +197,16 @@ def on_template_context(context, template_name, config):
 
 
 ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
+
+
+def on_post_page(output, page, config):
+    """Drop the <head> hreflang links that mkdocs-static-i18n points at the translated page.
+
+    Material fetches `<link rel=alternate href>/sitemap.xml` for each of them, expecting language
+    roots; beneath a page that is a 404 and a console error on every page. The language switcher in
+    the header (same-page links) is untouched.
+    """
+    return ALTERNATE.sub("", output)
 
 
 def on_post_template(output_content, template_name, config):

@@ -25,10 +25,15 @@ import json
 import logging
 import posixpath
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
 from mkdocs.utils import normalize_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # loaded by MkDocs as a file: find `sitebuild`
+
+from sitebuild.blocks import page_language  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.sitebuild")
 
@@ -41,10 +46,6 @@ LANGUAGES = {
 }
 WORKER = "search-stem.js"
 CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
-
-
-def page_language(page) -> str:
-    return getattr(page.file, "locale", None) or DEFAULT
 
 
 def language_root(language: str) -> str:
@@ -94,7 +95,7 @@ def localize_config(html: str, page=None) -> str:
         return html
     config = json.loads(match.group(2))
     if page is not None:
-        base = normalize_url(language_root(page_language(page)) or "./", page)
+        base = normalize_url(language_root(page_language(page.file.src_uri)) or "./", page)
         config["base"] = base if base.endswith("/") else base + "/"
     if config.get("search") and "#" not in config["search"]:
         folder, material_worker = posixpath.split(config["search"])

@@ -92,11 +92,7 @@ class BlockItem(pytest.Item):
         error = result.error
         if error is not None:
             page.failed_at = self.block
-            where = self.block.where
-            if error.line is not None:
-                source = self.block.source_line(error.line)
-                where += f" (line {error.line} of the block" + (f", {source})" if source else ")")
-            raise BlockFailed(f"{where}: {error.summary()}\n{error.traceback}\n{self.block.code}")
+            raise BlockFailed(f"{self.block.located(error.line)}: {error.summary()}\n{error.traceback}\n{self.block.code}")
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, BlockFailed):

@@ -31,8 +31,10 @@ def curves(x, series: dict, xlabel: str = "", ylabel: str = "", logy: bool = Fal
     return ax
 
 
-def images(pictures, labels=None, columns: int = 8, size: float = 0.9, cmap: str = "gray_r"):
-    """A grid of small images (2-D arrays or tensors), each with an optional label under it."""
+def images(pictures, labels=None, columns: int = 8, size: float = 0.9, cmap: str = "gray_r",
+           **imshow):
+    """A grid of small images (2-D arrays or tensors), each with an optional label; `imshow` options
+    (e.g. vmin, vmax) apply to every image."""
     pictures = list(pictures)
     rows = (len(pictures) + columns - 1) // columns
     fig, axes = plt.subplots(rows, columns, figsize=(columns * size, rows * size * 1.15),
@@ -40,7 +42,7 @@ def images(pictures, labels=None, columns: int = 8, size: float = 0.9, cmap: str
     for i, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if i < len(pictures):
-            ax.imshow(pictures[i], cmap=cmap)
+            ax.imshow(pictures[i], cmap=cmap, **imshow)
             if labels is not None:
                 ax.set_title(str(labels[i]), fontsize=9)
     return fig

@@ -7,6 +7,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
+from plot import images
+
 
 def _grid(ax, values, x0, y0, highlight=None, color="#4c72b0", fmt="{:g}"):
     """Draw a 2-D array as a grid of numbered cells, its top-left corner at (x0, y0)."""
@@ -109,12 +111,5 @@ def residual():
 def filters(weights, columns: int = 8, size: float = 0.9):
     """Small kernels (K, kH, kW) as images on one symmetric color scale: red > 0, blue < 0."""
     limit = float(abs(weights).max())
-    rows = (len(weights) + columns - 1) // columns
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * size, rows * size * 1.15),
-                             layout="constrained", squeeze=False)
-    for k, ax in enumerate(axes.flat):
-        ax.set_axis_off()
-        if k < len(weights):
-            ax.imshow(weights[k], cmap="RdBu_r", vmin=-limit, vmax=limit)
-            ax.set_title(str(k), fontsize=9)
-    return fig
+    return images(list(weights), labels=range(len(weights)), columns=columns, size=size, cmap="RdBu_r",
+                  vmin=-limit, vmax=limit)
