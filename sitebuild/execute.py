@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html as htmlmod
 import logging
+import math
 import os
 import re
 import time
@@ -157,6 +158,7 @@ class PageRender:
     result: PageResult | None
     done: int = 0
     figures: int = 0
+    figure_files: dict[str, str] = field(default_factory=dict)  # written beside the page's HTML
     problems: list[str] = field(default_factory=list)  # anything that would make the page wrong
 
     @property
@@ -230,19 +232,37 @@ def output_html(outputs: list[tuple[str, str]], language: str, where: str) -> st
 
 
 METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
-SVG_ID = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
+SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"')
+TEXT_SCALE = re.compile(r'<g id="text_\d+">.*?scale\(([\d.]+)', re.S)  # glyphs drawn at font size / 100
+ENLARGE = {"zh": "点击查看大图", "en": "Open the full-size figure"}
+PHONE_TEXT_PX = 8  # on a phone a figure is at least as wide as makes its smallest text this size
 
 
-def figure_html(svg: str, number: int, caption: str, alt: str, language: str) -> str:
-    """A figure: SVG with page-unique ids and no metadata, a text alternative, a numbered caption."""
+def figure_html(svg: str, number: int, caption: str, alt: str, language: str) -> tuple[str, str, str]:
+    """A figure: (its file name, the SVG file without metadata, the HTML that shows it).
+
+    The HTML is a <figure> with a numbered caption in the page's language; the image has the text
+    alternative as `alt` and links to the SVG file itself, which opens full size (click or tap to
+    enlarge). Its width and height are given, so nothing moves when it loads, lazily. It fits the
+    column, except on a phone where that would make its smallest text under PHONE_TEXT_PX: there it
+    keeps the width that text needs (`--phone-width`, site.css) and scrolls sideways."""
     svg = METADATA.sub("", svg)
-    svg = SVG_ID.sub(lambda m: f"{m.group(1)}f{number}-{m.group(2)}", svg)
+    size = SVG_SIZE.search(svg)
+    if size is None:
+        raise ValueError("a figure's SVG has no width and height in pt")
+    width, height = (round(float(v) * 4 / 3) for v in size.groups())  # 1pt = 4/3 CSS px
+    smallest = min((float(s) * 100 * 4 / 3 for s in TEXT_SCALE.findall(svg)), default=0)  # px at full size
+    phone = min(width, math.ceil(width * PHONE_TEXT_PX / smallest)) if smallest else 0
+    style = f' style="--phone-width: {phone}px"' if phone else ""  # narrower than the column: no effect
+    name = f"figure-{number}.svg"
     label = FIGURE[language].format(n=number)
     alt = alt or caption or label
     text = f"{label}：{caption}" if language == "zh" else f"{label}. {caption}"
-    return (f'<figure class="exec-figure" id="figure-{number}"><div class="exec-svg" role="img" '
-            f'aria-label="{htmlmod.escape(alt)}">{svg}</div>'
+    html = (f'<figure class="exec-figure" id="figure-{number}"><a href="{name}" title="{ENLARGE[language]}">'
+            f'<img src="{name}" alt="{htmlmod.escape(alt)}" width="{width}" height="{height}"{style} '
+            f'loading="lazy" decoding="async"></a>'
             f"<figcaption>{htmlmod.escape(text if caption else label)}</figcaption></figure>")
+    return name, svg, html
 
 
 def _render(source: str, output: str, options: dict, md) -> Markup:
@@ -293,7 +313,9 @@ def _format(page: PageRender, source, caption, alt, lang, options, md) -> Markup
     figures = []
     for svg in result.figures:
         page.figures += 1
-        figures.append(figure_html(svg, page.figures, caption, alt, lang))
+        name, svg_file, figure = figure_html(svg, page.figures, caption, alt, lang)
+        page.figure_files[name] = svg_file
+        figures.append(figure)
     if result.figures and not caption:
         log.warning("%s: a figure without a caption: add caption=\"...\" alt=\"...\" to the fence", block.where)
     stats["blocks"] += 1

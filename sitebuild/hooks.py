@@ -7,7 +7,8 @@
                      failing page, block line and line inside the block (`mkdocs serve` shows it on the page)
 - on_page_markdown : gives the fence the page's blocks and results
 - on_page_content  : formulas to MathML; the page's notebook and its download / Colab links;
-                     a stamp of how long the page's code ran, with what; fails a page that lost a block
+                     the page's figures as SVG files beside it; a stamp of how long the page's
+                     code ran, with what; fails a page that lost a block
 - on_post_build    : writes the build manifest (SITE_MANIFEST); prunes orphaned cache entries
 """
 from __future__ import annotations
@@ -120,6 +121,10 @@ def on_page_content(html, page, config, files):
     rendered = execute.finish_page()
     if rendered is None:
         return html
+    folder = Path(config.site_dir) / Path(page.file.dest_uri).parent
+    for name, svg in rendered.figure_files.items():  # each figure's file, beside the page that links it
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(svg, encoding="utf-8")
     if rendered.problems:
         message = "sitebuild: " + "; ".join(rendered.problems)
         if not _serving:

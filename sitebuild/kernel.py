@@ -305,9 +305,11 @@ def _take_figures(salt: str) -> list[str]:
         figure = plt.figure(number)
         buffer = io.StringIO()
         try:
-            # text stays text (small, selectable); the salt keeps ids stable and distinct per figure
-            with plt.rc_context({"svg.hashsalt": f"{salt}-{len(svgs)}", "svg.fonttype": "none"}):
-                # tight: no empty band around the axes; the pad leaves room for a browser font wider than DejaVu
+            # text drawn as glyph paths: it looks the same on every reader's machine, with or without
+            # DejaVu Sans and matplotlib's math fonts (\mathcal is a private-use character in text);
+            # the salt keeps ids stable
+            with plt.rc_context({"svg.hashsalt": f"{salt}-{len(svgs)}", "svg.fonttype": "path"}):
+                # tight: no empty band around the axes, with a little padding
                 figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.12)
         finally:
             plt.close(figure)

@@ -298,11 +298,17 @@ def test_formulas_are_rendered_not_raw(server, browser):
             assert box and box["width"] > 0 and box["height"] > 0  # laid out by the browser's MathML
 
 
-def test_figures_are_inline_svg(server, browser):
+def test_figures_load_as_svg_images_and_open_full_size(server, browser):
     page = browser.new_page()
     page.goto(url_of(server, "gradient-descent", "en"))
-    assert page.locator(".exec-figure svg").count() >= 3
-    assert page.locator("article img").count() == 0
+    images = page.locator(".exec-figure a > img")
+    assert images.count() >= 3
+    for i in range(images.count()):  # lazy: each loads once it is near the screen
+        images.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle())
+    page.locator(".exec-figure a").first.click()  # tapped: the figure's own SVG file, full size
+    page.wait_for_url("**/figure-1.svg")
+    assert page.evaluate("document.documentElement.localName") == "svg"
 
 
 def test_dark_palette_toggles(server, browser):
