@@ -238,8 +238,11 @@ ENLARGE = {"zh": "点击查看大图", "en": "Open the full-size figure"}
 PHONE_TEXT_PX = 8  # on a phone a figure is at least as wide as makes its smallest text this size
 
 
-def figure_html(svg: str, number: int, caption: str, alt: str, language: str) -> tuple[str, str, str]:
+def figure_html(svg: str, page: str, number: int, caption: str, alt: str, language: str) -> tuple[str, str, str]:
     """A figure: (its file name, the SVG file without metadata, the HTML that shows it).
+
+    The file is named after its page (PAGE-figure-N.svg): the offline build writes every page of a
+    language into one folder.
 
     The HTML is a <figure> with a numbered caption in the page's language; the image has the text
     alternative as `alt` and links to the SVG file itself, which opens full size (click or tap to
@@ -254,7 +257,7 @@ def figure_html(svg: str, number: int, caption: str, alt: str, language: str) ->
     smallest = min((float(s) * 100 * 4 / 3 for s in TEXT_SCALE.findall(svg)), default=0)  # px at full size
     phone = min(width, math.ceil(width * PHONE_TEXT_PX / smallest)) if smallest else 0
     style = f' style="--phone-width: {phone}px"' if phone else ""  # narrower than the column: no effect
-    name = f"figure-{number}.svg"
+    name = f"{page}-figure-{number}.svg"
     label = FIGURE[language].format(n=number)
     alt = alt or caption or label
     text = f"{label}：{caption}" if language == "zh" else f"{label}. {caption}"
@@ -313,7 +316,7 @@ def _format(page: PageRender, source, caption, alt, lang, options, md) -> Markup
     figures = []
     for svg in result.figures:
         page.figures += 1
-        name, svg_file, figure = figure_html(svg, page.figures, caption, alt, lang)
+        name, svg_file, figure = figure_html(svg, page.path.name.split(".")[0], page.figures, caption, alt, lang)
         page.figure_files[name] = svg_file
         figures.append(figure)
     if result.figures and not caption:

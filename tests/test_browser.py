@@ -307,7 +307,7 @@ def test_figures_load_as_svg_images_and_open_full_size(server, browser):
         images.nth(i).scroll_into_view_if_needed()
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle())
     page.locator(".exec-figure a").first.click()  # tapped: the figure's own SVG file, full size
-    page.wait_for_url("**/figure-1.svg")
+    page.wait_for_url("**/gradient-descent/gradient-descent-figure-1.svg")
     assert page.evaluate("document.documentElement.localName") == "svg"
 
 
@@ -347,6 +347,15 @@ def test_offline_build_reads_from_disk_with_search_and_switcher(offline_site, br
     assert page.get_attribute("html", "lang") == "zh"
     page.goto(page.eval_on_selector('a.md-select__link[hreflang="en"]', "a => a.href"))
     assert page.url == (offline_site / "en" / "tensors.html").as_uri()
+    for key in ("gradient-descent", "cnn-basics"):  # every page of a language shares one folder here
+        page.goto((offline_site / f"{key}.html").as_uri())
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # solutions too
+        images = page.locator(".exec-figure img")
+        assert images.count() >= 4
+        for i in range(images.count()):
+            images.nth(i).scroll_into_view_if_needed()
+            assert images.nth(i).get_attribute("src") == f"{key}-figure-{i + 1}.svg"
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle())
     page.goto((offline_site / "index.html").as_uri())
     page.fill("input.md-search__input", "梯度")
     page.press("input.md-search__input", "End")

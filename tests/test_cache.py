@@ -164,7 +164,7 @@ def test_two_clean_builds_give_identical_pages(project):
     b = project.build("b", SITE_EXEC_CACHE=str(project.root / "cache-b"), SITE_FRESH="1")
     assert a.manifest["executions"] == b.manifest["executions"] == 3
     assert pages_html(a, measured=False) == pages_html(b, measured=False)  # identical but for the run time
-    figures = [(build.site / lang / "demo" / "figure-1.svg").read_text() for build in (a, b) for lang in ("", "en")]
+    figures = [(build.site / lang / "demo" / "demo-figure-1.svg").read_text() for build in (a, b) for lang in ("", "en")]
     assert figures[0].startswith("<svg") and "Date" not in figures[0]
     assert len(set(figures)) == 1  # the same figure file, byte for byte, in both builds and languages
 

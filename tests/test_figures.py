@@ -8,8 +8,8 @@ from sitebuild.blocks import page_key, pages
 from tests.test_browser import browser, server, url_of  # noqa: F401  (fixtures)
 
 KEYS = sorted({page_key(p) for p in pages()})
-FIGURE = re.compile(r'<figure class="exec-figure" id="figure-(\d+)"><a href="(figure-\d+\.svg)" title="[^"]+">'
-                    r'<img src="(figure-\d+\.svg)" alt="([^"]+)" width="(\d+)" height="(\d+)"(?: style="--phone-width: \d+px")? '
+FIGURE = re.compile(r'<figure class="exec-figure" id="figure-(\d+)"><a href="([\w-]+-figure-\d+\.svg)" title="[^"]+">'
+                    r'<img src="([\w-]+-figure-\d+\.svg)" alt="([^"]+)" width="(\d+)" height="(\d+)"(?: style="--phone-width: \d+px")? '
                     r'loading="lazy" '
                     r'decoding="async"></a><figcaption>([^<]+)</figcaption></figure>')
 
@@ -26,7 +26,7 @@ def test_every_figure_is_numbered_captioned_and_described_in_the_page_language(b
             figures = FIGURE.findall(page)
             assert len(figures) == page.count('<figure class="exec-figure"'), (key, lang)
             for n, (number, link, src, alt, width, height, caption) in enumerate(figures, 1):
-                assert int(number) == n and link == src == f"figure-{n}.svg", (key, lang, n)
+                assert int(number) == n and link == src == f"{key}-figure-{n}.svg", (key, lang, n)
                 label = f"图 {n}：" if lang == "zh" else f"Figure {n}. "
                 assert caption.startswith(label) and len(caption) > len(label) + 2, (key, lang, caption)
                 assert len(alt) > 8, (key, lang, alt)
@@ -40,7 +40,7 @@ def test_every_figure_is_numbered_captioned_and_described_in_the_page_language(b
 
 
 def test_figure_files_carry_no_metadata_and_need_no_font(built_site):
-    files = sorted(built_site.site.rglob("figure-*.svg"))
+    files = sorted(built_site.site.rglob("*-figure-*.svg"))
     assert len(files) > 100
     for path in files:
         svg = path.read_text()
