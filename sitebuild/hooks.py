@@ -121,9 +121,9 @@ def on_page_content(html, page, config, files):
     rendered = execute.finish_page()
     if rendered is None:
         return html
-    folder = Path(config.site_dir) / Path(page.file.dest_uri).parent
-    for name, svg in rendered.figure_files.items():  # each figure's file, beside the page that links it
-        folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(config.site_dir) / Path(page.file.dest_uri).parent  # each figure's file, beside its page
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, svg in rendered.figure_files.items():
         (folder / name).write_text(svg, encoding="utf-8")
     if rendered.problems:
         message = "sitebuild: " + "; ".join(rendered.problems)

@@ -200,7 +200,7 @@ class PageKernel:
     def __init__(self, settings: Settings | None = None, salt: str = "page"):
         self.settings = settings or Settings.from_env()
         self.sock, self.pid = _template(self.settings).fork()
-        self.salt = salt  # makes the SVG ids of this page's figures differ from other pages'
+        self.salt = salt  # matplotlib's SVG ids are random without one: the same figure, the same file
         self.dead: BlockError | None = None
         self.blocks = 0
 
