@@ -225,3 +225,70 @@ def test_serve_shows_a_failing_block_on_the_page_and_recovers(project):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+# ---- figures are safe: only drawing reaches a published SVG file ----
+
+PLANTED = '''<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="100pt"
+ height="50pt" viewBox="0 0 100 50" onload="alert(1)">
+ <script>alert(2)</script>
+ <foreignObject width="10" height="10"><body xmlns="http://www.w3.org/1999/xhtml">
+  <iframe src="https://evil.example/frame"/></body></foreignObject>
+ <image xlink:href="https://evil.example/pixel.png" width="10" height="10"/>
+ <use href="https://evil.example/sprite.svg#a"/>
+ <a xlink:href="javascript:alert(3)"><rect id="linked" width="10" height="10"
+  style="fill: url(https://evil.example/paint)"/></a>
+ <rect id="clicked" width="5" height="5" onclick="alert(4)" fill="#0000ff"/>
+ <style>@import url(https://evil.example/sheet.css);</style>
+ <set attributeName="href" to="javascript:alert(5)"/>
+ <g id="kept" clip-path="url(#clip)"><path d="M 0 0 L 1 1" style="stroke: #000000"/></g>
+</svg>'''
+UNSAFE = ("<script", "alert(", "onload", "onclick", "foreignObject", "iframe", "evil.example", "javascript:",
+          "@import", "<set", "<a ")
+
+
+def test_the_sanitizer_keeps_drawing_and_removes_everything_else():
+    from sitebuild.svg import FigureError, sanitize
+
+    clean, removed = sanitize(PLANTED)
+    for word in UNSAFE:
+        assert word not in clean, word
+    assert all(f'id="{i}"' in clean for i in ("kept", "linked", "clicked")) and 'clip-path="url(#clip)"' in clean
+    assert {"element <script>", "element <foreignObject>", "attribute onload", "attribute onclick", "link <a>",
+            "element <set>"} <= set(removed), removed
+    for bad in ('<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+                "<svg", "<svg/>", '<svg xmlns="http://www.w3.org/1999/xhtml"/>'):  # entities, broken, not SVG
+        with pytest.raises(FigureError):
+            sanitize(bad)
+    with pytest.raises(FigureError, match=r"the figure is 3\.0 MB of SVG, over the limit of 2\.1 MB"):
+        sanitize('<svg xmlns="http://www.w3.org/2000/svg">' + " " * 3_000_000 + "</svg>")
+
+
+def test_published_figures_carry_no_script_links_or_outside_references(project):
+    planted = ("import matplotlib.pyplot as plt\n"
+               "fig, ax = plt.subplots(figsize=(2, 1))\n"
+               "line, = ax.plot([0, 1], [0, 1])\nline.set_url('javascript:alert(6)')\nplt.show()\n"
+               f"fig = plt.figure()\nfig.savefig = lambda buffer, **options: buffer.write({PLANTED!r})\n")
+    add_pages(project, {"planted": [planted]})
+    build = project.build()
+    assert build.returncode != 0  # the removals are warnings: a strict build fails, saying what was removed
+    assert re.search(r"docs/planted\.zh\.md: planted-figure-1\.svg: removed what a published figure may not "
+                     r"carry: .*link <a>", build.log), build.log[-3000:]
+    assert "planted-figure-2.svg: removed" in build.log and "element <script>" in build.log
+    for lang in ("", "en"):
+        files = sorted((build.site / lang / "planted").glob("*.svg"))
+        assert [f.name for f in files] == ["planted-figure-1.svg", "planted-figure-2.svg"]
+        for text in (f.read_text() for f in files):
+            assert text.startswith("<svg") and not [word for word in UNSAFE if word in text]
+        assert 'id="kept"' in files[1].read_text() and "<path" in files[0].read_text()
+
+
+def test_an_oversized_figure_fails_the_build_naming_it(project):
+    scatter = ("import numpy as np\nimport matplotlib.pyplot as plt\nxy = np.random.default_rng(0).random((2, 30000))\n"
+               "fig, ax = plt.subplots()\nax.scatter(*xy, s=1)\nplt.show()")
+    add_pages(project, {"dense": [scatter]})
+    build = project.build()
+    assert build.returncode != 0
+    assert re.search(r"docs/dense\.(zh|en)\.md: dense-figure-1\.svg: the figure is 3\.\d MB of SVG, over the limit "
+                     r"of 2\.1 MB", build.log), build.log[-3000:]
+    assert not list(build.site.rglob("dense-figure-1.svg"))
