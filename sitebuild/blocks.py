@@ -24,6 +24,9 @@ from sitebuild import DOCS, ROOT
 LANGUAGES = ("zh", "en")
 INCLUDE = re.compile(r'^-{1,}8<-{1,}[ \t]+"([^"]+)"$')
 LANGUAGE_COMMENT = re.compile(r"^(\s*)# (zh|en): ?(.*)$")
+# a value of the page's own run, stated in prose: {eval}`EXPR` or {eval}`EXPR:SPEC` (SPEC: a format spec)
+VALUE = re.compile(r"\{eval\}`([^`\n]+)`")
+FENCE_LINE = re.compile(r"^(\s*)(`{3,}|~{3,})")
 
 
 def localize(code: str, language: str) -> str:
@@ -43,6 +46,73 @@ class PageError(Exception):
     """Bad input in a page: the message starts with `file:line:`."""
 
 
+@dataclass(frozen=True)
+class Value:
+    """A computed value in a page's prose, evaluated after the python block above it."""
+
+    page: Path  # relative to the repository root
+    lineno: int  # 1-based
+    expr: str  # a Python expression, e.g. losses[-1]
+    spec: str  # a format spec, e.g. .4f ("" = str())
+
+    @property
+    def where(self) -> str:
+        return f"{self.page.as_posix()}:{self.lineno}"
+
+    @property
+    def source(self) -> str:
+        return self.expr + (f":{self.spec}" if self.spec else "")
+
+
+def split_value(text: str) -> tuple[str, str]:
+    """`losses[-1]:.4f` -> ("losses[-1]", ".4f"): the spec follows the last colon after which the
+    left part is a whole expression (so slices, dicts and lambdas keep their colons)."""
+    import ast
+
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] == ":" and re.fullmatch(r"[^\[\](){}'\"]*", text[i + 1:]):
+            try:
+                ast.parse(text[:i].strip(), mode="eval")
+            except SyntaxError:
+                continue
+            return text[:i].strip(), text[i + 1:].strip()
+    return text.strip(), ""
+
+
+def prose_lines(text: str):
+    """(line number, line) of every line of a Markdown text outside fenced code."""
+    fence = None  # (indent, marker) of the open fence
+    for number, line in enumerate(text.splitlines(), 1):
+        m = FENCE_LINE.match(line)
+        if fence is None:
+            if m:
+                fence = (m.group(2)[0], len(m.group(2)))
+                continue
+            yield number, line
+        elif m and m.group(2)[0] == fence[0] and len(m.group(2)) >= fence[1] and not line.strip()[len(m.group(2)):].strip():
+            fence = None
+
+
+def page_values(rel: Path, text: str) -> list[Value]:
+    """Every {eval}`...` of a page's prose, in order (fenced code is left alone)."""
+    values = []
+    for number, line in prose_lines(text):
+        for m in VALUE.finditer(line):
+            expr, spec = split_value(m.group(1))
+            values.append(Value(rel, number, expr, spec))
+    return values
+
+
+def substitute_values(text: str, texts: list[str], render) -> str:
+    """The page's Markdown with its k-th {eval}`...` replaced by `render(texts[k])`."""
+    lines = text.splitlines(keepends=True)
+    pending = iter(texts)
+    for number, line in prose_lines(text):
+        if "{eval}" in line:
+            lines[number - 1] = VALUE.sub(lambda m: render(next(pending)), lines[number - 1])
+    return "".join(lines)
+
+
 @dataclass
 class Block:
     page: Path  # relative to the repository root, e.g. docs/tensors.zh.md
@@ -51,6 +121,7 @@ class Block:
     code: str  # what runs: the body with its includes expanded
     options: dict[str, str] = field(default_factory=dict)
     marks: list[str] = field(default_factory=list)
+    values: list[Value] = field(default_factory=list)  # the prose values evaluated after this block
 
     @property
     def where(self) -> str:
@@ -152,6 +223,13 @@ def page_blocks(path: Path) -> list[Block]:
             continue
         where = f"{rel.as_posix()}:{raw.lineno}"
         blocks.append(Block(rel, raw.lineno, raw.code, expand(raw.code, where), options, list(raw.marks)))
+    executed = [b for b in blocks if b.executed]
+    for value in page_values(rel, text):
+        above = [b for b in executed if b.lineno < value.lineno]
+        if not above:
+            raise PageError(f"{value.where}: {{eval}}`{value.source}` has no executed python block above it "
+                            "(a value is computed after the block above it)")
+        above[-1].values.append(value)
     return blocks
 
 

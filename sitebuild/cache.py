@@ -29,7 +29,7 @@ from pathlib import Path
 from sitebuild import ROOT, SNIPPETS
 from sitebuild.kernel import BlockResult, Settings
 
-FORMAT = 3  # bump when the stored layout changes
+FORMAT = 4  # bump when the stored layout changes
 GLUE = [Path(__file__), Path(__file__).with_name("kernel.py")]  # the code that decides what a page prints
 DATA = SNIPPETS / "data"
 
@@ -112,11 +112,14 @@ def data_files(texts: list[str]) -> list[Path]:
     return sorted(p for p in DATA.rglob("*") if p.is_file() and re.search(rf"\b{re.escape(p.name)}\b", joined))
 
 
-def page_key(codes: list[str], settings: Settings) -> str:
-    """Key of a page whose executed blocks are `codes`, in order."""
+def page_key(codes: list[str], settings: Settings, values: list[list[str]] | None = None) -> str:
+    """Key of a page whose executed blocks are `codes`, in order; `values`: the prose values
+    ({eval} expressions) computed after each block."""
     digest = hashlib.sha256(environment(settings).encode())
-    for code in codes:
+    for n, code in enumerate(codes):
         digest.update(b"\0block\0" + normalized(code).encode())
+        for value in (values[n] if values else ()):
+            digest.update(b"\0value\0" + value.encode())
     files = helpers("\n".join(codes))
     sources = [path.read_text(encoding="utf-8") for path in files]
     for path, text in zip(files, sources):
@@ -142,7 +145,8 @@ def load(k: str) -> tuple[list[BlockResult], str] | None:
         if data["key"] != k or data["format"] != FORMAT or not isinstance(data["device"], str):
             return None
         results = [BlockResult(outputs=[(str(s), str(t)) for s, t in b["outputs"]],
-                               figures=[str(f) for f in b["figures"]], seconds=float(b["seconds"]))
+                               figures=[str(f) for f in b["figures"]], seconds=float(b["seconds"]),
+                               values=[str(v) for v in b["values"]])
                    for b in data["blocks"]]
         return results, data["device"]
     except Exception:  # missing, unreadable, truncated, wrong shape: recompute
@@ -154,7 +158,8 @@ def store(k: str, results: list[BlockResult], device: str) -> None:
     path = _path(k)
     path.parent.mkdir(parents=True, exist_ok=True)
     # write then rename, so a killed build never leaves half an entry behind
-    blocks = [{"outputs": r.outputs, "figures": r.figures, "seconds": r.seconds} for r in results]
+    blocks = [{"outputs": r.outputs, "figures": r.figures, "seconds": r.seconds, "values": r.values}
+              for r in results]
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as tmp:
         json.dump({"key": k, "format": FORMAT, "device": device, "blocks": blocks}, tmp, ensure_ascii=False)
     os.replace(tmp.name, path)

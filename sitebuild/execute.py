@@ -30,8 +30,8 @@ from markdown_exec._internal.formatters.base import base_format
 from markupsafe import Markup
 
 from sitebuild import cache
-from sitebuild.blocks import Block, page_blocks, page_language, pages
-from sitebuild.kernel import OUTPUT_LIMIT, BlockError, BlockResult, PageKernel, Settings
+from sitebuild.blocks import Block, localize, page_blocks, page_language, pages, substitute_values
+from sitebuild.kernel import OUTPUT_LIMIT, BlockError, BlockResult, PageKernel, Settings, _count, setting
 
 log = logging.getLogger("mkdocs.plugins.sitebuild")
 
@@ -49,7 +49,7 @@ def enabled() -> bool:
 
 def jobs() -> int:
     """How many pages run at once: SITE_JOBS, default the number of cores."""
-    return int(os.environ.get("SITE_JOBS") or os.cpu_count() or 1)
+    return setting("SITE_JOBS", os.cpu_count() or 1, _count, most=256)
 
 
 @dataclass
@@ -69,6 +69,9 @@ class Failure:
     error: BlockError
 
     def __str__(self) -> str:
+        if self.error.value is not None:  # a computed value in the prose, after the block
+            where = " and ".join(b.values[self.error.value].where for b in self.blocks)
+            return f"{where}: computed value raised {self.error.summary()}"
         *others, last = self.blocks  # the same code in each language: the line inside it is the same
         where = " and ".join([b.where for b in others] + [last.located(self.error.line)])
         return f"{where}: python block raised {self.error.summary()}"
@@ -88,7 +91,7 @@ def run_page(blocks: list[Block], settings: Settings) -> tuple[list[BlockResult]
     out: list[BlockResult] = []
     try:
         for block in blocks:
-            result = kernel.run(block.code, block.where)
+            result = kernel.run(block.code, block.where, [(v.expr, v.spec, v.where) for v in block.values])
             out.append(result)
             if result.error is not None:
                 break
@@ -111,7 +114,7 @@ def run_pages(settings: Settings | None = None) -> list[Failure]:
     for path in pages():
         blocks = [b for b in page_blocks(path) if b.executed]
         if blocks:
-            k = cache.page_key([b.code for b in blocks], settings)
+            k = cache.page_key([b.code for b in blocks], settings, [[v.source for v in b.values] for b in blocks])
             groups.setdefault(k, []).append((path, blocks))
     used_keys.update(groups)
     todo = []
@@ -186,6 +189,43 @@ def finish_page() -> PageRender | None:
         page.problems.append(f"{page.blocks[0].page.as_posix() if page.blocks else page.path}: "
                              f"{len(page.blocks)} python blocks in the file but {page.done} rendered")
     return page
+
+
+# a computed value is text, never Markdown or HTML: ASCII punctuation becomes character references
+_MARKUP = {c: f"&#{ord(c)};" for c in "\\`*_{}[]<>()#+!|~^$&'\"=:;@/?"}
+VALUE_FAILED = {"zh": "（未能计算）", "en": "(not computed)"}
+
+
+def value_texts(page: PageRender) -> list[str] | None:
+    """The formatted prose values of the page, in page order (None: none were computed)."""
+    if page.result is None:
+        return None
+    texts = [t for r in page.result.results for t in r.values]
+    expected = sum(len(b.values) for b in page.blocks)
+    return texts + [None] * (expected - len(texts))  # a failed page (mkdocs serve): the rest are missing
+
+
+def with_values(markdown: str, page: PageRender, html: bool = True) -> str:
+    """The page's Markdown with its {eval}`...` values filled in: as marked, escaped text (`html`) for
+    the site, as plain text for the notebook."""
+    texts = value_texts(page) if enabled() else None
+    expected = [v.source for b in page.blocks for v in b.values]
+    if texts is None:  # execution off: the expression itself, as code
+        texts = [None] * len(expected)
+
+    def render(k_text):
+        k, text = k_text
+        if text is None:
+            if not html:
+                return f"`{expected[k]}`"
+            shown = expected[k] if not enabled() else VALUE_FAILED[page.language]
+            return f'<code class="exec-value exec-value-missing">{htmlmod.escape(shown)}</code>'
+        if not html:  # Markdown in the notebook: the same text, its markup characters escaped
+            return re.sub(r"([\\`*_{}\[\]()#+!|~^$<>&])", r"\\\1", text.replace("\n", " "))
+        escaped = "".join(_MARKUP.get(c, " " if ord(c) < 32 else c) for c in text)
+        return f'<span class="exec-value">{escaped}</span>'
+
+    return substitute_values(markdown, list(enumerate(texts)), render)
 
 
 def validator(language, inputs, options, attrs, md) -> bool:
@@ -284,8 +324,8 @@ def formatter(source, language, css_class, options, md, **kwargs):
     show_only = options.pop("show_only", False)
     caption, alt = options.pop("caption", ""), options.pop("alt", "")
     lang = page.language
-    if show_only:  # exec="off": shown, never run (the page says why)
-        return _render(source, "", options, md)
+    if show_only:  # exec="off": shown, never run (the page says why); comments in the page's language
+        return _render(localize(source, lang), "", options, md)
     try:
         return _format(page, source, caption, alt, lang, options, md)
     except Exception as error:  # never let SuperFences swallow it: the page fails in finish_page

@@ -5,7 +5,8 @@
 - on_pre_build     : executes first: every page that misses the cache runs in its own process
                      (sitebuild.execute.run_pages); any failure stops `mkdocs build`, naming every
                      failing page, block line and line inside the block (`mkdocs serve` shows it on the page)
-- on_page_markdown : gives the fence the page's blocks and results
+- on_page_markdown : gives the fence the page's blocks and results; fills in the prose's computed
+                     values ({eval}`EXPR:SPEC`, sitebuild.execute.with_values)
 - on_page_content  : formulas to MathML; the page's notebook and its download / Colab links;
                      the page's figures as SVG files beside it; a stamp of how long the page's
                      code ran, with what; fails a page that lost a block
@@ -28,7 +29,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
 from sitebuild import ROOT, cache, execute, notebooks  # noqa: E402
-from sitebuild.blocks import page_blocks, page_key, page_language  # noqa: E402
+from sitebuild.blocks import PageError, page_blocks, page_key, page_language  # noqa: E402
 from sitebuild.execute import log  # noqa: E402
 from sitebuild.kernel import SettingError, Settings  # noqa: E402
 from sitebuild.mathml import render_math  # noqa: E402
@@ -70,6 +71,8 @@ def on_pre_build(config):
         execute.manifest.clear()
         try:
             failures = execute.run_pages()
+        except PageError as error:  # bad input in a page: the message starts with its file and line
+            raise PluginError(f"sitebuild: {error}") from error
         except OSError as error:  # e.g. a cache folder that cannot be written
             raise PluginError(f"sitebuild: executing the pages failed: {error}") from error
         for failure in failures:  # `mkdocs serve` (strict in mkdocs.yml) must not quit: it shows them on the page
@@ -80,8 +83,8 @@ def on_pre_build(config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    execute.start_page(page.file.abs_src_path)
-    return markdown
+    rendered = execute.start_page(page.file.abs_src_path)
+    return execute.with_values(markdown, rendered)  # {eval}`...` in the prose: the page's computed values
 
 
 def add_notebook(html: str, page, config, language: str) -> str:
@@ -94,7 +97,10 @@ def add_notebook(html: str, page, config, language: str) -> str:
     name = key.rsplit("/", 1)[-1]
     prefix = "en/" if language == "en" else ""
     base_url = (config.site_url or "/") + prefix
-    notebook = notebooks.build(source.read_text(encoding="utf-8"), blocks, language, page.title,
+    markdown = source.read_text(encoding="utf-8")
+    if execute.current is not None:  # the computed values as plain text
+        markdown = execute.with_values(markdown, execute.current, html=False)
+    notebook = notebooks.build(markdown, blocks, language, page.title,
                                f"{base_url}{key}/", base_url)
     notebooks.write(notebook, Path(config.site_dir) / Path(page.file.dest_uri).parent / f"{name}.ipynb")
     download, colab = LINKS[language]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import pickle
 import socket
@@ -54,24 +55,27 @@ class Settings:
 
     @classmethod
     def from_env(cls, env=os.environ) -> Settings:
-        def number(name, default, parse):
-            raw = env.get(name, "").strip()
-            if not raw:
-                return default
-            try:
-                value = parse(raw)
-            except ValueError:
-                value = None
-            if value is None or value <= 0:
-                raise SettingError(f"{name}={raw!r} is not a positive {parse.__doc__}")
-            return value
-
-        return cls(number("SITE_BLOCK_TIMEOUT", cls.timeout, _seconds),
-                   number("SITE_THREADS", cls.threads, _count),
-                   number("SITE_MEMORY_LIMIT", cls.memory, _bytes))
+        return cls(setting("SITE_BLOCK_TIMEOUT", cls.timeout, _seconds, most=86400, env=env),
+                   setting("SITE_THREADS", cls.threads, _count, most=1024, env=env),
+                   setting("SITE_MEMORY_LIMIT", cls.memory, _bytes, env=env))
 
     def describe(self) -> str:
         return f"timeout {self.timeout:g} s, threads {self.threads}, memory {self.memory} bytes"
+
+
+def setting(name: str, default, parse, most: float = math.inf, env=os.environ):
+    """The positive, finite number `name` holds in the environment (parsed by `parse`), or `default`."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = parse(raw)
+    except (ValueError, OverflowError):
+        value = None
+    if value is None or not 0 < value <= most or not math.isfinite(value):  # nan compares false: refused too
+        bound = f", at most {most:g}" if most < math.inf else ""
+        raise SettingError(f"{name}={raw!r} is not a positive {parse.__doc__}{bound}")
+    return value
 
 
 def _seconds(raw: str) -> float:
@@ -99,6 +103,7 @@ class BlockError:
     message: str
     line: int | None = None  # line inside the block, 1-based, where known
     traceback: str = ""
+    value: int | None = None  # which of the block's prose values failed (the block itself ran), if one did
 
     def summary(self) -> str:
         return f"{self.kind}: {self.message}" if self.message else self.kind
@@ -110,6 +115,7 @@ class BlockResult:
     figures: list[str] = field(default_factory=list)  # SVG text of the figures the block drew
     seconds: float = 0.0
     error: BlockError | None = None
+    values: list[str] = field(default_factory=list)  # the prose values computed after the block, formatted
 
 
 # ---------------------------------------------------------------- the parent's side
@@ -204,8 +210,10 @@ class PageKernel:
         self.dead: BlockError | None = None
         self.blocks = 0
 
-    def run(self, code: str, label: str) -> BlockResult:
-        """Run one block; `label` is the file name its traceback shows (e.g. docs/x.zh.md:12)."""
+    def run(self, code: str, label: str, values: list[tuple[str, str, str]] = ()) -> BlockResult:
+        """Run one block, then compute the prose values that follow it: `values` are
+        (expression, format spec, label) triples. `label` is the file name a traceback shows
+        (e.g. docs/x.zh.md:12)."""
         if self.dead is not None:
             return BlockResult(error=BlockError("NotRun", "the page's process is gone: " + self.dead.summary()))
         self.blocks += 1
@@ -213,7 +221,7 @@ class PageKernel:
         start = time.perf_counter()
         try:
             self.sock.settimeout(limit + 5)
-            _send(self.sock, ("run", code, label, f"{self.salt}-{self.blocks}"))
+            _send(self.sock, ("run", code, label, f"{self.salt}-{self.blocks}", list(values)))
             result = _recv(self.sock)
         except (socket.timeout, TimeoutError):
             self.kill()
@@ -318,7 +326,21 @@ def _take_figures(salt: str) -> list[str]:
     return svgs
 
 
-def _run_block(namespace: dict, code: str, label: str, salt: str, native) -> BlockResult:
+def _compute(namespace: dict, values) -> tuple[list[str], BlockError | None]:
+    """The prose values after a block: format(eval(expression), spec), each named by its page line."""
+    texts = []
+    for index, (expression, spec, label) in enumerate(values):
+        try:
+            texts.append(format(eval(compile(expression, label, "eval"), namespace), spec))
+        except BaseException as exc:
+            error = _describe(exc, label)
+            error.message = f"in {{eval}}`{expression}{':' + spec if spec else ''}`: {error.message}"
+            error.line, error.value = None, index
+            return texts, error
+    return texts, None
+
+
+def _run_block(namespace: dict, code: str, label: str, salt: str, native, values=()) -> BlockResult:
     import signal
 
     outputs: list[tuple[str, str]] = []
@@ -334,8 +356,10 @@ def _run_block(namespace: dict, code: str, label: str, salt: str, native) -> Blo
     signal.setitimer(signal.ITIMER_REAL, timeout)
     start = time.perf_counter()
     error = None
+    texts: list[str] = []
     try:
         exec(compile(code, label, "exec"), namespace)
+        texts, error = _compute(namespace, values)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: a page must not end its process
         error = _describe(exc, label)
         if isinstance(exc, TimeoutError) and "SITE_BLOCK_TIMEOUT" in str(exc):
@@ -357,7 +381,7 @@ def _run_block(namespace: dict, code: str, label: str, salt: str, native) -> Blo
         if error is None:
             error = _describe(exc, label)
             error.message = f"while drawing the block's figure: {error.message}"
-    return BlockResult(outputs, figures, seconds, error)
+    return BlockResult(outputs, figures, seconds, error, texts)
 
 
 def _device() -> str:
@@ -397,8 +421,8 @@ def _child(sock: socket.socket) -> None:
         except EOFError:
             break
         if message[0] == "run":
-            _, code, label, salt = message
-            result = _run_block(namespace, code, label, salt, native)
+            _, code, label, salt, values = message
+            result = _run_block(namespace, code, label, salt, native, values)
             try:
                 _send(sock, result)
             except Exception:

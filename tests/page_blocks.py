@@ -5,6 +5,8 @@ parser, `--8<--` includes expanded, its `<!--pytest.mark...-->` comments honoure
 `docs/PAGE.md::line N`. A page's blocks run in order in one process of their own
 (sitebuild.kernel.PageKernel, as in the build), each within the build's time limit
 (SITE_BLOCK_TIMEOUT); a failure names the page, the block's line and the line inside the block.
+The prose values that follow a block ({eval}`EXPR:SPEC`) are computed in its item: one that raises
+fails the item, naming its own page line.
 The tests never read the execution cache: they always run the code.
 
 pytest-codeblocks' own `--codeblocks` flag collects Markdown files too; for files under docs/ this
@@ -88,10 +90,14 @@ class BlockItem(pytest.Item):
         page: PageFile = self.parent
         if page.failed_at is not None:
             raise BlockFailed(f"{self.block.where}: not run because the block at {page.failed_at.where} failed")
-        result = page.page_kernel().run(self.block.code, self.block.where)
+        values = [(v.expr, v.spec, v.where) for v in self.block.values]  # the prose values after it
+        result = page.page_kernel().run(self.block.code, self.block.where, values)
         error = result.error
         if error is not None:
             page.failed_at = self.block
+            if error.value is not None:
+                raise BlockFailed(f"{self.block.values[error.value].where}: computed value raised {error.summary()}"
+                                  f"\n{error.traceback}")
             raise BlockFailed(f"{self.block.located(error.line)}: {error.summary()}\n{error.traceback}\n{self.block.code}")
 
     def repr_failure(self, excinfo, style=None):
