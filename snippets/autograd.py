@@ -60,6 +60,27 @@ u.backward()
 print(x.grad)
 # --8<-- [end:zero-grad]
 
+# --8<-- [start:backward-twice]
+x.grad = None
+y = x * x * 3
+y.backward()
+# zh: 第一次 backward 已经释放了这张图保存的中间值
+# en: the first backward freed the values this graph had saved
+try:
+    y.backward()
+except RuntimeError as error:
+    print("RuntimeError:", error)
+# zh: retain_graph=True 让图保留下来，才能再反向传播一次
+# en: retain_graph=True keeps the graph, so that it can be used again
+x.grad = None
+y = x * x * 3
+y.backward(retain_graph=True)
+y.backward()
+# zh: 两次都是 18，累加成 36
+# en: 18 twice, accumulated to 36
+print(x.grad)
+# --8<-- [end:backward-twice]
+
 # --8<-- [start:non-scalar]
 x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
 # zh: 一个 2x2 的矩阵，不是标量
@@ -207,6 +228,7 @@ with torch.no_grad():
 # --8<-- [end:train-setup]
 
 # --8<-- [start:train-loop]
+w_history = []
 for epoch in range(100):
     for x, y in zip(x_data, y_data):
         # zh: 前向：算出损失，建立计算图
@@ -224,11 +246,38 @@ for epoch in range(100):
         # zh: 否则下一个样本的梯度会累加上来
         # en: otherwise the next sample's gradient adds to this one
         w.grad.zero_()
+    w_history.append(w.item())
     if epoch < 2 or epoch % 20 == 19:
         print(f"{epoch=} w={w.item():.4f} loss={l.item():.6f}")
 with torch.no_grad():
-    print(f"y_hat(4) = {forward(4).item():.4f}")
+    y_hat_4 = forward(4).item()
+print(f"y_hat(4) = {y_hat_4:.4f}")
 # --8<-- [end:train-loop]
+
+# --8<-- [start:in-place-saved]
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+# zh: w * w 的导数要用到 w，自动求导把 w 保存下来（版本 0）
+# en: the derivative of w * w needs w, so autograd saved w (version 0)
+loss = (w * w).sum()
+# zh: 错误的顺序：还没有 backward 就更新了 w，版本变成 1
+# en: the wrong order: w is updated before backward, its version becomes 1
+with torch.no_grad():
+    w -= 0.1
+print(w._version)
+try:
+    loss.backward()
+except RuntimeError as error:
+    print("RuntimeError:", error)
+# zh: 正确的顺序：前向、反向，然后才更新
+# en: the right order: forward, backward, and only then the update
+loss = (w * w).sum()
+loss.backward()
+# 2w
+print(w.grad)
+with torch.no_grad():
+    w -= 0.1 * w.grad
+print(w)
+# --8<-- [end:in-place-saved]
 
 # --8<-- [start:ex1]
 x = torch.tensor([2.0], requires_grad=True)
