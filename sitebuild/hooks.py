@@ -8,7 +8,7 @@
 - on_page_markdown : gives the fence the page's blocks and results; fills in the prose's computed
                      values ({eval}`EXPR:SPEC`, sitebuild.execute.with_values)
 - on_page_content  : formulas to MathML; the page's notebook and its download / Colab links;
-                     the page's figures as SVG files beside it; a stamp of how long the page's
+                     the page's figures as SVG files beside it (sanitized: sitebuild.svg); a stamp of how long the page's
                      code ran, with what; fails a page that lost a block
 - on_post_build    : writes the build manifest (SITE_MANIFEST); prunes orphaned cache entries
 """
@@ -33,6 +33,7 @@ from sitebuild.blocks import PageError, page_blocks, page_key, page_language  # 
 from sitebuild.execute import log  # noqa: E402
 from sitebuild.kernel import SettingError, Settings  # noqa: E402
 from sitebuild.mathml import render_math  # noqa: E402
+from sitebuild.svg import FigureError, sanitize  # noqa: E402
 
 LINKS = {
     "zh": ("下载 Notebook", "在 Colab 中打开"),
@@ -54,6 +55,7 @@ def on_startup(command, dirty):
 def on_config(config):
     try:
         Settings.from_env()
+        execute.jobs()
     except SettingError as error:
         raise PluginError(f"sitebuild: {error}") from error
     if _serving:  # a preview rebuilds on every save: skip the search index and the notebooks
@@ -129,8 +131,16 @@ def on_page_content(html, page, config, files):
         return html
     folder = Path(config.site_dir) / Path(page.file.dest_uri).parent  # each figure's file, beside its page
     folder.mkdir(parents=True, exist_ok=True)
-    for name, svg in rendered.figure_files.items():
-        (folder / name).write_text(svg, encoding="utf-8")
+    for name, svg in rendered.figure_files.items():  # untrusted text from the page's process: only drawing passes
+        try:
+            clean, removed = sanitize(svg)
+        except FigureError as error:
+            rendered.problems.append(f"docs/{page.file.src_uri}: {name}: {error}")
+            continue
+        if removed:
+            log.warning("docs/%s: %s: removed what a published figure may not carry: %s", page.file.src_uri, name,
+                        ", ".join(removed))
+        (folder / name).write_text(clean, encoding="utf-8")
     if rendered.problems:
         message = "sitebuild: " + "; ".join(rendered.problems)
         if not _serving:

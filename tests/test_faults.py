@@ -173,9 +173,20 @@ def test_a_forged_cache_entry_never_reaches_a_fresh_build(project):
     assert fresh.returncode == 0 and "FORGED" not in pages_html(fresh)[0] and "FORGED" not in pages_html(fresh)[1]
 
 
-def test_a_bad_setting_or_an_unwritable_cache_fails_the_build(project, tmp_path):
-    build = project.build(SITE_BLOCK_TIMEOUT="2m")
-    assert build.returncode != 0 and "SITE_BLOCK_TIMEOUT='2m' is not a positive number of seconds" in build.log
+BAD_SETTINGS = [("SITE_BLOCK_TIMEOUT", "2m"), ("SITE_BLOCK_TIMEOUT", "nan"), ("SITE_BLOCK_TIMEOUT", "inf"),
+                ("SITE_JOBS", "0"), ("SITE_JOBS", "two"), ("SITE_THREADS", "0"), ("SITE_MEMORY_LIMIT", "infG")]
+
+
+def test_a_bad_setting_fails_the_build_and_the_tests_naming_it(project):
+    for name, value in BAD_SETTINGS:
+        build = project.build(**{name: value})
+        assert build.returncode != 0 and f"sitebuild: {name}={value!r} is not a positive" in build.log, build.log
+        assert "Traceback" not in build.log, build.log
+    result = project.pytest(env={"SITE_BLOCK_TIMEOUT": "nan"})
+    assert result.returncode != 0 and "SITE_BLOCK_TIMEOUT='nan' is not a positive" in result.stdout + result.stderr
+
+
+def test_an_unwritable_cache_fails_the_build(project, tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
