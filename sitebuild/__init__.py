@@ -11,6 +11,7 @@
 - hooks.py    : the MkDocs hooks that wire these into the build
 - search.py   : hooks: one search index per language, English stemming
 - meta.py     : hooks: meta descriptions, relative language links, the 404 page
+- glossary.py : hooks: the glossary pages, made from docs/glossary.yml (also read by the term test)
 - theme/      : Material overrides (repository link, search dialog name, 404, script order)
 """
 from pathlib import Path

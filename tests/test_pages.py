@@ -163,7 +163,7 @@ def test_comments_are_paired_by_language_or_neutral(key):
                 assert not re.search(r"[\u4e00-\u9fff]", stripped), f"{block.where}: unpaired Chinese comment {stripped!r}"
 
 
-CONTENT = [k for k in KEYS if k not in {"index", "sources"}]
+CONTENT = [k for k in KEYS if k not in {"index", "sources", "glossary"}]
 COURSE_PARTS = {
     "zh": ('!!! abstract "本章你将学到"', '!!! info "预备知识"', "## 小结 {#summary}", "## 练习 {#exercises}",
            '??? success "参考答案"'),
