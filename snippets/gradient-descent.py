@@ -115,8 +115,9 @@ for i in range(15):
 
 
 # --8<-- [start:learning-rate]
+# zh: 从 start 出发对 f 做梯度下降，返回走过的每一个点
+# en: gradient descent on f from start; returns every point visited
 def gradient_descent(f, start, lr, steps):
-    """Gradient descent on f from start; returns every point visited."""
     x = torch.tensor(start, requires_grad=True)
     path = [x.detach().clone()]
     for _ in range(steps):
@@ -153,8 +154,9 @@ def f_nonconvex(x):
     return 0.1 * x**2 + torch.sin(2 * x)
 
 
+# zh: 从 (a, f(a)) 到 (b, f(b)) 的弦处处不低于曲线时返回 True
+# en: True if the chord from (a, f(a)) to (b, f(b)) is nowhere below the curve
 def chord_is_above(f, a, b, num=101):
-    """True if the chord from (a, f(a)) to (b, f(b)) is nowhere below the curve."""
     lam = torch.linspace(0, 1, num)
     chord_values = lam * f(torch.tensor(a)) + (1 - lam) * f(torch.tensor(b))
     curve = f(lam * a + (1 - lam) * b)
@@ -202,7 +204,7 @@ plt.show()
 # --8<-- [end:saddle-plot]
 
 # --8<-- [start:saddle-gd]
-for start in ([1.0, 0.0], [1.0, 1e-3]):
+for start in ([1.0, 0.0], [1.0, 0.001]):
     end = gradient_descent(saddle, start, lr=0.1, steps=40)[-1]
     print(f"p_0 = {start} -> p_40 = {[round(v, 4) for v in end.tolist()]}")
 # --8<-- [end:saddle-gd]
