@@ -39,6 +39,11 @@ SNIPPETS = ROOT / "snippets"
 PRELOAD = ("numpy", "torch", "torch.optim", "torch._dynamo", "matplotlib", "matplotlib.pyplot", "sklearn.datasets",
            "sklearn.model_selection")
 OUTPUT_LIMIT = 200  # lines of output shown per block
+# Settings that change the digits a page prints, beside the thread count (Settings.threads) and the
+# seeds (SEED, for random, NumPy and torch); each page's notebook sets the same in its first cell.
+# MKL picks kernels by memory alignment unless told not to: the same code, other digits.
+DIGITS_ENV = {"MKL_CBWR": "COMPATIBLE"}
+SEED = 0
 
 
 class SettingError(ValueError):
@@ -149,8 +154,7 @@ class _Template:
         threads = str(settings.threads)
         env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
                "OPENBLAS_NUM_THREADS": threads, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
-               # MKL picks kernels by memory alignment unless told not to: the same code, other digits
-               "MKL_CBWR": "COMPATIBLE",
+               **DIGITS_ENV,
                "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
                "SITE_KERNEL_SETTINGS": json.dumps([settings.timeout, settings.threads, settings.memory])}
         self.process = subprocess.Popen([sys.executable, "-m", "sitebuild.kernel", str(theirs.fileno())],
@@ -411,9 +415,9 @@ def _child(sock: socket.socket) -> None:
     import torch
 
     torch.set_num_threads(threads)
-    random.seed(0)
-    numpy.random.seed(0)
-    torch.manual_seed(0)
+    random.seed(SEED)
+    numpy.random.seed(SEED)
+    torch.manual_seed(SEED)
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     while True:
         try:
