@@ -124,11 +124,11 @@ def full_loss(w, b):
     return ((X_syn * w + b - y_syn) ** 2).mean().item()
 
 
+# zh: 每次用 batch_size 个样本的梯度下降拟合 y = w x + b；
+# en: fit y = w x + b by gradient descent on batches of batch_size samples;
+# zh: 返回训练前和每次更新后在全部 N 个样本上的损失
+# en: returns the loss on all N samples before training and after every update
 def train(batch_size, epochs=15, lr=0.05, seed=0):
-    """Fit y = w x + b by gradient descent on batches of batch_size samples.
-
-    Returns the loss on all N samples before training and after every update.
-    """
     gen = torch.Generator().manual_seed(seed)
     w, b = torch.zeros(1), torch.zeros(1)
     losses = [full_loss(w, b)]
@@ -247,9 +247,10 @@ print(f"{w_sgd.detach().view(2)=}")
 
 # --8<-- [start:linreg-compare]
 runs = [("GD", w_gd, 20, 20 * n), ("SGD", w_sgd.detach(), 200, 200)]
+final = {}
 for name, w_hat, steps, samples in runs:
-    loss_all = rss(y, model(X, w_hat)).item()
-    print(f"{name:3s}  steps={steps:3d}  samples={samples:4d}  loss={loss_all:.4f}")
+    final[name] = rss(y, model(X, w_hat)).item()
+    print(f"{name:3s}  steps={steps:3d}  samples={samples:4d}  loss={final[name]:.4f}")
 # --8<-- [end:linreg-compare]
 
 # --8<-- [start:ex1]
@@ -259,13 +260,30 @@ for batch_size in (N, 16, 1):
 # --8<-- [end:ex1]
 
 # --8<-- [start:ex2]
+final_loss = {}
 for batch_size in (64, 4):
     losses, w_hat, b_hat = train(batch_size)
+    final_loss[batch_size] = losses[-1]
     print(f"{batch_size=:2d}  updates={len(losses) - 1:4d}  w={w_hat:.3f}  "
           f"b={b_hat:.3f}  loss={losses[-1]:.4f}")
 # --8<-- [end:ex2]
 
 # --8<-- [start:ex3]
+# zh: 出发点 w = [1, 0] 处每个样本的梯度 2 x_i (x_i w - y_i)，形状 (50, 2)
+# en: every sample's gradient 2 x_i (x_i w - y_i) at the start w = [1, 0], shape (50, 2)
+w0 = torch.tensor([[1.0], [0.0]])
+G = 2 * X * (X @ w0 - y)
+# zh: 2000 个随机小批量（各 10 个样本）的平均梯度
+# en: the average gradient of 2000 random mini-batches of 10 samples each
+gen_var = torch.Generator().manual_seed(0)
+batch_means = torch.stack(
+    [G[torch.randperm(n, generator=gen_var)[:10]].mean(0) for _ in range(2000)]
+)
+var_one, var_ten = G.var(0), batch_means.var(0)
+print(f"{var_one=}")
+print(f"{var_ten=}")
+print(f"{var_ten / var_one=}")
+
 gen = torch.Generator().manual_seed(446)
 w_mb = torch.tensor([[1.0], [0.0]], requires_grad=True)
 for epoch in range(20):
@@ -285,8 +303,10 @@ for epoch in range(20):
 
 
 # --8<-- [start:ex4]
+# zh: 批量大小为 1 的 SGD；返回最后一轮每次更新后全部 N 个样本上的损失
+# en: SGD with batch size 1; returns the loss on all N samples after each update
+# en: of the last epoch
 def sgd_last_epoch(decay, epochs=15, lr=0.05, seed=0):
-    """SGD (batch size 1); returns the loss on all N samples during the last epoch."""
     gen = torch.Generator().manual_seed(seed)
     w, b = torch.zeros(1), torch.zeros(1)
     for epoch in range(epochs):
@@ -305,7 +325,9 @@ def sgd_last_epoch(decay, epochs=15, lr=0.05, seed=0):
 A = torch.cat([X_syn, torch.ones(N, 1)], dim=1)
 best = ((A @ torch.linalg.lstsq(A, y_syn).solution - y_syn) ** 2).mean().item()
 print(f"{best=:.4f}")
+spread = {}
 for decay in (False, True):
     last = sgd_last_epoch(decay)
+    spread[decay] = (last.min().item(), last.max().item())
     print(f"{decay=!s:5}  min={last.min():.4f}  max={last.max():.4f}")
 # --8<-- [end:ex4]
