@@ -81,21 +81,27 @@ y = clean + 0.1 * torch.randn_like(clean)
 print(x.shape, y.shape)
 # zh: 完美的模型（就是 clean 本身）在这份数据上的均方误差 ≈ 噪声方差 0.1^2
 # en: the MSE of the perfect model (clean itself) on these data ≈ noise variance 0.1^2
-print(f"{((clean - y) ** 2).mean().item():.4f}")
+perfect_mse = ((clean - y) ** 2).mean().item()
+print(f"{perfect_mse:.4f}")
 # --8<-- [end:data]
 
 # --8<-- [start:model]
-base = nn.Sequential(
-    nn.Linear(1, 32), nn.Tanh(),
-    nn.Linear(32, 32), nn.Tanh(),
-    nn.Linear(32, 1),
-)
-print(sum(p.numel() for p in base.parameters()))
+def make_net():
+    return nn.Sequential(
+        nn.Linear(1, 32), nn.Tanh(),
+        nn.Linear(32, 32), nn.Tanh(),
+        nn.Linear(32, 1),
+    )
+
+
+base = make_net()
+n_params = sum(p.numel() for p in base.parameters())
+print(n_params)
 
 
 def train(model, momentum, lr, epochs=2000, every=250):
-    # zh: 在 (x, y) 上做全批量 SGD，返回每个 epoch 的损失
-    # en: full-batch SGD on (x, y); returns the loss of every epoch
+    # zh: 在 (x, y) 上做全批量 SGD，返回每一轮的损失；every=None 时不打印
+    # en: full-batch SGD on (x, y); returns the loss of every epoch; every=None: silent
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     loss_fn = nn.MSELoss()
     history = []
@@ -106,13 +112,14 @@ def train(model, momentum, lr, epochs=2000, every=250):
         loss.backward()
         opt.step()
         history.append(loss.item())
-        if not math.isfinite(loss.item()):
-            # zh: 发散了：停下
-            # en: diverged: stop
+        # zh: 损失是 inf 或 NaN：发散了，停下
+        # en: an inf or NaN loss: diverged, stop
+        diverged = not math.isfinite(loss.item())
+        last = diverged or epoch == epochs - 1
+        if every and (epoch % every == 0 or last):
             print(f"{momentum=} {lr=} {epoch=:4d} {loss=:.4f}")
+        if diverged:
             break
-        if epoch % every == 0 or epoch == epochs - 1:
-            print(f"{momentum=} {lr=} {epoch=:4d} {loss=:.4f}")
     return history
 # --8<-- [end:model]
 
@@ -149,17 +156,43 @@ torch.manual_seed(1)
 y_new = clean + 0.1 * torch.randn_like(clean)
 loss_fn = nn.MSELoss()
 with torch.no_grad():
-    print(f"{loss_fn(model_mom(x), y).item():.4f}")
-    print(f"{loss_fn(model_mom(x), y_new).item():.4f}")
-    print(f"{loss_fn(clean, y_new).item():.4f}")
+    loss_train = loss_fn(model_mom(x), y).item()
+    loss_new = loss_fn(model_mom(x), y_new).item()
+    loss_perfect_new = loss_fn(clean, y_new).item()
+print(f"{loss_train:.4f}  {loss_new:.4f}  {loss_perfect_new:.4f}")
 # --8<-- [end:noise-floor]
 
 # --8<-- [start:effective-step]
-# zh: 普通 SGD，学习率取动量的有效步长 0.05 / (1 - 0.9) = 0.5
-# en: plain SGD with momentum's effective step, 0.05 / (1 - 0.9) = 0.5
-model_big = copy.deepcopy(base)
-hist_big = train(model_big, momentum=0.0, lr=0.5)
+# zh: 普通 SGD 从同样的初始权重出发，换几个学习率；0.5 是动量的有效步长 0.05 / (1 - 0.9)
+# en: plain SGD from the same weights at several rates; 0.5 is momentum's effective step
+sweep = {0.05: hist_sgd}
+for lr in (0.1, 0.2, 0.3, 0.4, 0.5):
+    sweep[lr] = train(copy.deepcopy(base), momentum=0.0, lr=lr, every=None)
+for lr, hist in sweep.items():
+    if math.isfinite(hist[-1]):
+        print(f"momentum=0.0 lr={lr:<4}  last={hist[-1]:.4f}  lowest={min(hist):.4f}")
+    else:
+        print(f"momentum=0.0 lr={lr:<4}  diverged at epoch {len(hist) - 1}")
+print(f"momentum=0.9 lr=0.05  last={hist_mom[-1]:.4f}  lowest={min(hist_mom):.4f}")
+# zh: 普通 SGD 里最后一轮损失最低的学习率
+# en: the plain-SGD learning rate with the lowest last loss
+finished = {lr: hist[-1] for lr, hist in sweep.items() if math.isfinite(hist[-1])}
+best_lr = min(finished, key=finished.get)
+print(f"{best_lr=}")
 # --8<-- [end:effective-step]
+
+# --8<-- [start:seeds]
+# zh: 再换两组初始权重（种子 1 和 2），比较最后一轮的损失
+# en: two more sets of initial weights (seeds 1 and 2), comparing the last losses
+last_mom, last_sgd = [hist_mom[-1]], [sweep[best_lr][-1]]
+for seed in (1, 2):
+    torch.manual_seed(seed)
+    init = make_net()
+    last_mom.append(train(copy.deepcopy(init), 0.9, lr=0.05, every=None)[-1])
+    last_sgd.append(train(copy.deepcopy(init), 0.0, lr=best_lr, every=None)[-1])
+print("momentum=0.9 lr=0.05:", [round(v, 4) for v in last_mom])
+print(f"momentum=0.0 lr={best_lr}: ", [round(v, 4) for v in last_sgd])
+# --8<-- [end:seeds]
 
 # --8<-- [start:ex1]
 mu99 = 0.99
