@@ -229,4 +229,25 @@ activations = {
 }
 for name, f in activations.items():
     print(f"{name:5} {best_linear_error(X, f(Z) @ W2 + b2):.2f}")
+
+# zh: 不坍缩还不够：一个隐藏层能逼近 sin 2x 吗？隐藏层随机，输出层取最好的（最小二乘）
+# en: not collapsing is not enough: can one hidden layer approximate sin 2x? a random
+# en: hidden layer, and the best output layer (least squares)
+x = torch.linspace(-3, 3, 200, dtype=torch.float64).unsqueeze(1)
+target = torch.sin(2 * x)
+gen = torch.Generator().manual_seed(0)
+fit_error = {}
+for width in (10, 30, 100):
+    # zh: 每个隐藏单元 w (x - c)：随机的斜率 w，中心 c 落在 [-3, 3] 里
+    # en: each hidden unit is w (x - c): a random slope w, a center c inside [-3, 3]
+    w = torch.randn(1, width, generator=gen, dtype=torch.float64)
+    c = 6 * torch.rand(width, generator=gen, dtype=torch.float64) - 3
+    Z_x = (x - c) * w
+    for name in ("relu", "tanh", "z**2", "sin"):
+        fit_error[name, width] = best_linear_error(activations[name](Z_x), target)
+    print(f"{width=:3}", {name: round(fit_error[name, width], 4)
+                          for name in ("relu", "tanh", "z**2", "sin")})
+# zh: z**2 的隐藏层只能给出 x 的二次多项式：与直接用 x、x**2 拟合的误差相同
+# en: a z**2 hidden layer gives only quadratics in x: the same error as fitting x, x**2
+print(round(best_linear_error(torch.cat([x, x**2], dim=1), target), 4))
 # --8<-- [end:ex3]
