@@ -39,7 +39,7 @@ for p in ([0.7, 0.2, 0.1], [0.5, 0.3, 0.2], [1 / 3, 1 / 3, 1 / 3]):
     h = cross_entropy(q, torch.tensor(p))
     print(f"p={[round(v, 2) for v in p]}  H(q, p)={h:.4f}")
 
-# zh: q 是 one-hot 时，H(q, p) 只剩正确类别那一项
+# zh: q 是独热向量时，H(q, p) 只剩正确类别那一项
 # en: with a one-hot q, only the term of the right class is left
 one_hot = torch.tensor([0.0, 1.0])
 print(cross_entropy(one_hot, probs[0]), -torch.log(probs[0, 1]))

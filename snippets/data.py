@@ -95,10 +95,10 @@ loader = DataLoader(
 # en: the first batch
 xb, yb = next(iter(loader))
 print(xb.shape, yb.shape)
-# zh: 每个 epoch 的批数：100 / 4
+# zh: 每一轮的批数：100 / 4
 # en: batches per epoch: 100 / 4
 print(len(loader))
-# zh: 完整地走一遍 epoch，数一数看到的样本
+# zh: 完整地走一轮，数一数看到的样本
 # en: one full epoch, counting the samples seen
 n_seen = sum(len(xb) for xb, yb in loader)
 print(n_seen)
@@ -196,7 +196,7 @@ optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 
 train_losses, val_accs = [], []
 for epoch in range(1, 11):
-    # zh: accuracy() 把模型切到了 eval()，每个 epoch 开始时切回来
+    # zh: accuracy() 把模型切到了 eval()，每一轮开始时切回来
     # en: accuracy() switched the model to eval(): switch back at each epoch
     model.train()
     total = 0.0
@@ -208,7 +208,7 @@ for epoch in range(1, 11):
         loss.backward()
         optimizer.step()
         total += loss.item() * len(xb)
-    # zh: 整个 epoch 的平均损失（按样本数加权）
+    # zh: 这一轮的平均损失（按样本数加权）
     # en: the mean loss over the epoch, weighted by batch size
     train_losses.append(total / len(train_set))
     val_accs.append(accuracy(model, val_loader))

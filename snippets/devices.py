@@ -306,7 +306,7 @@ for size in (256, 512, 1024):
 # --8<-- [start:ex3]
 line.train()
 for epoch in range(5):
-    # zh: 在设备上累加，一个 epoch 只同步一次
+    # zh: 在设备上累加，一轮只同步一次
     # en: accumulate on the device; synchronize once per epoch
     total = torch.zeros((), device=device)
     for xb, yb in loader:

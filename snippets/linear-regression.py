@@ -153,7 +153,7 @@ for _ in range(n_steps):
     w1 = w1 - lr * (2 * x_data * err).sum()
     b1 = b1 - lr * (2 * err).sum()
 
-# zh: 2) autograd 求梯度，手写更新
+# zh: 2) 用自动求导算梯度，手写更新
 # en: 2) autograd computes the gradient, the update is written by hand
 w2 = torch.tensor(w_start, requires_grad=True)
 b2 = torch.tensor(b_start, requires_grad=True)

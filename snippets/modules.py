@@ -206,7 +206,7 @@ plt.show()
 # --8<-- [start:mlp-class]
 class MultilayerPerceptron(nn.Module):
     def __init__(self, input_size, hidden_size):
-        # zh: 先建立 nn.Module 登记子模块和参数的结构，必须放在最前面
+        # zh: 先建立 nn.Module 注册子模块和参数的结构，必须放在最前面
         # en: first set up nn.Module's bookkeeping of submodules and parameters
         super().__init__()
         self.input_size = input_size

@@ -109,7 +109,7 @@ def accuracy(logits, y):
     return ((logits > 0).float() == y).float().mean().item()  # logit > 0 <=> p > 0.5
 
 
-# zh: 在整个训练集上做全批量梯度下降，返回每个 epoch 的损失
+# zh: 在整个训练集上做全批量梯度下降，返回每一轮的损失
 # en: full-batch gradient descent on the whole training set; returns the losses per epoch
 def fit(model, epochs=1000, lr=0.1, every=100):
     loss_fn = nn.BCEWithLogitsLoss()

@@ -30,7 +30,7 @@ def make_model():
     return nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
 
 
-# zh: 小批量训练一个 epoch，返回这个 epoch 的平均损失
+# zh: 用小批量训练一轮，返回这一轮的平均损失
 # en: one epoch of mini-batch training; returns the mean loss of the epoch
 def train_epoch(model, optimizer, loader):
     model.train()
@@ -148,7 +148,7 @@ def fresh_run(seed=0):
     torch.manual_seed(seed)
     model = make_model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    # zh: 它决定每个 epoch 的打乱顺序
+    # zh: 它决定每一轮的打乱顺序
     # en: it decides the shuffling of every epoch
     order = torch.Generator().manual_seed(seed)
     loader = DataLoader(train_set, batch_size=64, shuffle=True, generator=order)

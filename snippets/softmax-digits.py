@@ -48,7 +48,7 @@ train_loader = DataLoader(train_set, batch_size=64, shuffle=True, generator=orde
 val_loader = DataLoader(val_set, batch_size=256)
 test_loader = DataLoader(test_set, batch_size=256)
 xb, yb = next(iter(train_loader))
-# zh: 一批数据、它的 logit，以及每个 epoch 的批数
+# zh: 一批数据、它的 logit，以及每一轮的批数
 # en: one batch, its logits, and the number of batches per epoch
 print(xb.shape, yb.shape, model(xb).shape)
 print(f"{len(train_loader)=}")

@@ -30,7 +30,7 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.02)
 losses = []
 model.train()
 for step in range(200):
-    # zh: 批大小为 1：随机取一个样本
+    # zh: 批量大小为 1：随机取一个样本
     # en: batch size 1: one random sample
     i = torch.randint(0, 100, (1,))
     loss = loss_fn(model(x[i]), y[i])
@@ -116,7 +116,7 @@ train_idx, val_idx = perm[:150], perm[150:650]
 
 
 def train_curves(train_idx, epochs=100):
-    # zh: 全批量训练；每个 epoch 后记下训练损失、验证损失和验证准确率
+    # zh: 全批量训练；每一轮后记下训练损失、验证损失和验证准确率
     # en: full-batch training; record both losses and val accuracy after each epoch
     torch.manual_seed(0)
     net = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))

@@ -119,7 +119,7 @@ print(ids.shape, "->", vectors.shape)
 # zh: 查表：编号 4 取出的就是权重的第 4 行
 # en: a table lookup: index 4 gives row 4 of the weight
 print(torch.equal(vectors[0, 1], emb.weight[4]))
-# zh: 和 one-hot 向量乘权重矩阵的结果相同
+# zh: 和独热向量乘权重矩阵的结果相同
 # en: the same as one-hot vectors times the weight matrix
 print(torch.allclose(F.one_hot(ids, 5).float() @ emb.weight, vectors))
 # --8<-- [end:embedding]
