@@ -32,12 +32,13 @@ theta_hand, v = 0.0, 0.0
 # zh: 不带动量的梯度下降，作为对照
 # en: plain gradient descent, for comparison
 theta_plain = 0.0
-hand, plain = [], []
+hand, plain, steps = [], [], []
 for t in range(3):
     g = grad_f(theta_hand)
     v = mu * v + g
     theta_hand = theta_hand - lr * v
     hand.append(theta_hand)
+    steps.append(f"g={g:.2f}  v={v:.2f}")
     theta_plain = theta_plain - lr * grad_f(theta_plain)
     plain.append(theta_plain)
 
@@ -54,7 +55,7 @@ for t in range(3):
     auto.append(theta.item())
 
 for t in range(3):
-    print(f"{t + 1}  {hand[t]:.6f}  {auto[t]:.6f}  ({plain[t]:.6f})")
+    print(f"{t + 1}  {steps[t]}  {hand[t]:.6f}  {auto[t]:.6f}  ({plain[t]:.6f})")
 print(torch.allclose(torch.tensor(hand), torch.tensor(auto)))
 # zh: 优化器内部保存的速度
 # en: the velocity kept inside the optimizer
