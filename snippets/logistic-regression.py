@@ -6,6 +6,8 @@ Run the whole page on its own with `python snippets/logistic-regression.py`.
 The MNIST and CIFAR-10 loaders are in snippets/not_run/ (they download data).
 """
 # --8<-- [start:imports]
+import warnings
+
 import matplotlib.pyplot as plt
 import torch
 from sklearn.datasets import load_breast_cancer
@@ -22,6 +24,12 @@ print(torch.sigmoid(z))
 # zh: 按公式再算一遍，结果相同
 # en: the same values, from the formula
 print(1 / (1 + torch.exp(-z)))
+# zh: nn.functional.sigmoid（讲义里的 F.sigmoid）是同一个函数，没有弃用警告
+# en: nn.functional.sigmoid (F.sigmoid in the notes) is the same function, no warning
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    same = torch.equal(nn.functional.sigmoid(z), torch.sigmoid(z))
+print(same, len(caught))
 
 zs = torch.linspace(-8, 8, 200)
 ax = plot.curves(zs, {r"$\sigma(z) = 1 / (1 + e^{-z})$": torch.sigmoid(zs)},
@@ -227,14 +235,45 @@ print(f"-log(0.8)={-torch.log(torch.tensor(0.8)).item():.4f}  "
 # --8<-- [end:ex1]
 
 # --8<-- [start:ex2]
-p_benign = torch.sigmoid(test_logits)
-for threshold in (0.5, 0.9):
-    predicted = (p_benign > threshold).float()
-    # zh: 恶性（y = 0）被判为良性：漏诊；良性被判为恶性：误报
-    # en: malignant (y = 0) called benign: missed; benign called malignant: false alarm
-    missed = int(((predicted == 1) & (y_test == 0)).sum())
-    false_alarm = int(((predicted == 0) & (y_test == 1)).sum())
-    print(f"{threshold=}  {missed=}  {false_alarm=}")
+def mistakes(logits, y, threshold):
+    # zh: 恶性（y = 0）被判为良性：漏诊；良性被判为恶性：误报；一次漏诊算 10 次误报
+    # en: malignant (y = 0) called benign: missed; benign called malignant: false alarm;
+    # en: one missed case costs as much as 10 false alarms
+    benign = torch.sigmoid(logits) > threshold
+    missed = int((benign & (y == 0)).sum())
+    false_alarm = int((~benign & (y == 1)).sum())
+    return missed, false_alarm, 10 * missed + false_alarm
+
+
+# zh: 5 折交叉验证：每个训练样本都由一个没见过它的模型打分
+# en: 5-fold cross-validation: each training sample is scored by a model that never saw it
+fold = torch.arange(len(train_idx)) % 5
+val_logits = torch.empty(len(train_idx), 1)
+for k in range(5):
+    fit, val = train_idx[fold != k], train_idx[fold == k]
+    # zh: 标准化的统计量只用这一折的训练部分
+    # en: standardization statistics from this fold's training part only
+    mu, sd = X_all[fit].mean(dim=0), X_all[fit].std(dim=0)
+    torch.manual_seed(0)
+    m = nn.Linear(30, 1)
+    sgd = torch.optim.SGD(m.parameters(), lr=0.1)
+    for epoch in range(300):
+        loss = loss_fn(m((X_all[fit] - mu) / sd), y_all[fit])
+        sgd.zero_grad()
+        loss.backward()
+        sgd.step()
+    with torch.no_grad():
+        val_logits[fold == k] = m((X_all[val] - mu) / sd)
+
+thresholds = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+for threshold in thresholds:
+    missed, false_alarm, cost = mistakes(val_logits, y_train, threshold)
+    print(f"validation {threshold=:<4}  {missed=}  {false_alarm=:<3}  {cost=}")
+chosen = min(thresholds, key=lambda t: mistakes(val_logits, y_train, t)[2])
+# zh: 阈值选定之后，才在测试集上评估一次（模型是正文里训练的 clf）
+# en: only once the threshold is chosen, one evaluation on the test set (model: clf)
+missed, false_alarm, cost = mistakes(test_logits, y_test, chosen)
+print(f"test {chosen=}  {missed=}  {false_alarm=}")
 # --8<-- [end:ex2]
 
 # --8<-- [start:ex3]
