@@ -63,6 +63,20 @@ print(per_sample.mean())
 print(nn.CrossEntropyLoss(reduction="none")(scores, target))
 # --8<-- [end:ce-loss]
 
+# --8<-- [start:target-shape]
+# zh: 错误：类别编号存成了一列，形状 (N, 1)
+# en: wrong: the class indices stored as a column, shape (N, 1)
+column = target.view(-1, 1)
+print(column.shape)
+try:
+    loss_fn(scores, column)
+except RuntimeError as e:
+    print("RuntimeError:", str(e).splitlines()[0])
+# zh: 修正：squeeze(1) 去掉长度为 1 的第 1 维，回到 (N,)
+# en: the fix: squeeze(1) drops dimension 1, of length 1, back to (N,)
+print(column.squeeze(1).shape, loss_fn(scores, column.squeeze(1)))
+# --8<-- [end:target-shape]
+
 # --8<-- [start:likelihood]
 # zh: 模型给每个样本的正确标签的概率，及其乘积（似然）
 # en: the probability the model gives each sample's label, and their product
