@@ -101,6 +101,11 @@ def run_page(blocks: list[Block], settings: Settings) -> tuple[list[BlockResult]
     return out, device
 
 
+def page_cache_key(blocks: list[Block], settings: Settings) -> str:
+    """The cache key of a page's executed blocks and the prose values computed after them."""
+    return cache.page_key([b.code for b in blocks], settings, [[v.source for v in b.values] for b in blocks])
+
+
 def run_pages(settings: Settings | None = None) -> list[Failure]:
     """Run every page that misses the cache (in parallel) and keep every page's results."""
     settings = settings or Settings.from_env()
@@ -114,7 +119,7 @@ def run_pages(settings: Settings | None = None) -> list[Failure]:
     for path in pages():
         blocks = [b for b in page_blocks(path) if b.executed]
         if blocks:
-            k = cache.page_key([b.code for b in blocks], settings, [[v.source for v in b.values] for b in blocks])
+            k = page_cache_key(blocks, settings)
             groups.setdefault(k, []).append((path, blocks))
     used_keys.update(groups)
     todo = []

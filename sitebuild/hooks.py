@@ -103,7 +103,7 @@ def add_notebook(html: str, page, config, language: str) -> str:
     if execute.current is not None:  # the computed values as plain text
         markdown = execute.with_values(markdown, execute.current, html=False)
     notebook = notebooks.build(markdown, blocks, language, page.title,
-                               f"{base_url}{key}/", base_url)
+                               f"{base_url}{key}/", base_url, Settings.from_env().threads)
     notebooks.write(notebook, Path(config.site_dir) / Path(page.file.dest_uri).parent / f"{name}.ipynb")
     download, colab = LINKS[language]
     repo = (config.repo_url or "").rstrip("/").removeprefix("https://github.com/")

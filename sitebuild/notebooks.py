@@ -33,6 +33,36 @@ FILES = {
 NOT_RUN = {"zh": "> 以下代码在本站不运行（原因见上文）：", "en": "> The site does not run the following code (see above why):"}
 
 
+def settings_cell(language: str, threads: int):
+    """The first code cell: the execution settings of the site's build, set before torch is imported,
+    so that the notebook prints the digits the page prints (sitebuild.kernel.DIGITS_ENV, SEED)."""
+    from sitebuild.kernel import DIGITS_ENV, SEED
+
+    env = "\n".join(f"os.environ[{k!r}] = {v!r}" for k, v in DIGITS_ENV.items())
+    code = f"""# zh: 与网站构建时相同的执行设置（见首页）：必须在导入 torch 之前设置，打印的数字才与网页一致
+# en: The site's execution settings (see the home page): set before torch is imported, so that the
+# en: digits printed here are the page's
+import os
+
+{env}
+os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "{threads}"
+import random
+
+import numpy
+import torch
+
+torch.set_num_threads({threads})
+random.seed({SEED})
+numpy.random.seed({SEED})
+torch.manual_seed({SEED})
+# zh: 和网页一样，只显示 print 的输出（删掉这一行，单元格末尾表达式的值也会显示）
+# en: As on the page, only what print() writes is shown (delete this line to see the value of a
+# en: cell's last expression too)
+get_ipython().ast_node_interactivity = "none"
+"""
+    return new_code_cell(localize(code, language).rstrip("\n"), metadata={"tags": ["execution-settings"]})
+
+
 def _prose(lines: list[str], base_url: str) -> str:
     out: list[str] = []
     inside: str | None = None  # the indentation of the admonition's body, while in one
@@ -78,9 +108,12 @@ def helper_cells(blocks: list[Block], language: str) -> list:
     return cells
 
 
-def build(markdown: str, blocks: list[Block], language: str, title: str, page_url: str, base_url: str):
+def build(markdown: str, blocks: list[Block], language: str, title: str, page_url: str, base_url: str,
+          threads: int = 1):
     """A notebook of the page: `blocks` are the page's python blocks (sitebuild.blocks.page_blocks)."""
     cells = [new_markdown_cell(INTRO[language].format(title=title, url=page_url))]
+    if any(b.executed for b in blocks):
+        cells.append(settings_cell(language, threads))
     cells += helper_cells(blocks, language)
     prose: list[str] = []
     pending = iter(blocks)

@@ -81,3 +81,12 @@ def test_one_english_spelling_and_chinese_quotation_marks(key):
     zh = re.sub(r'^\s*(!!!|\?\?\?).*$', " ", zh, flags=re.M)  # admonition titles are quoted by syntax
     quoted = [line for line in zh.splitlines() if '"' in line and re.search(r"[\u4e00-\u9fff]", line)]
     assert not quoted, f"ASCII quotation marks in Chinese prose: {quoted[:3]}"
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_both_languages_state_the_same_computed_values(key):
+    """{eval}`...` expressions are the same, in the same order: the two pages cannot disagree."""
+    from sitebuild.blocks import page_values
+
+    zh, en = ([v.source for v in page_values(DOCS / f"{key}.{lang}.md", text(key, lang))] for lang in ("zh", "en"))
+    assert zh == en, key
