@@ -2,9 +2,9 @@
 
 A hooks module (listed under `hooks:` in mkdocs.yml). docs/glossary.zh.md and docs/glossary.en.md
 hold a title, a short introduction and the marker `<!-- glossary -->`; when MkDocs reads either page,
-the marker becomes one table per part of the course (the nav's sections, in nav order): the term, the
-other language's term, the names found elsewhere (variants and synonyms: search finds the page under
-them too) and a link to the heading that teaches it. The tables are left out of the search index
+the marker becomes one table per part of the course (the nav's sections, in nav order): the term with
+the names found elsewhere under it (variants and synonyms: search finds the page under them too), the
+other language's term, and a link to the chapter, at the heading that teaches it. The tables are left out of the search index
 (`data-search-exclude`), so a term's search finds the page that teaches it, not the glossary.
 
 The same file feeds the term test (tests/test_glossary.py) and the search aliases (sitebuild/search.py).
@@ -29,10 +29,11 @@ MARKER = "<!-- glossary -->"
 TERM_KEYS = ("zh", "en")
 LIST_KEYS = ("avoid_zh", "avoid_en", "also_zh", "also_en")
 KEYS = {*TERM_KEYS, *LIST_KEYS, "page", "anchor"}
-HEADERS = {
-    "zh": ("术语", "English", "其他叫法", "讲解的章节"),
-    "en": ("Term", "中文", "Other names", "Taught in"),
+HEADERS = {  # three columns, so that the table fits a 390 px phone; other names sit under the term
+    "zh": ("术语", "English", "讲解的章节"),
+    "en": ("Term", "中文", "Taught in"),
 }
+OTHER_NAMES = {"zh": "其他叫法：", "en": "Other names: "}
 CODE_LIKE = re.compile(r"^[A-Za-z_][\w]*(?:[._]\w+)+$")  # state_dict, nn.Module: shown as code
 
 
@@ -79,9 +80,7 @@ def _title(key: str, language: str, anchor: str | None) -> str:
             title = line[2:].strip()
         elif anchor and (m := re.match(r"#{2,6} (.*?)\s*\{#" + re.escape(anchor) + r"\}\s*$", line)):
             heading = m.group(1)
-    if not heading:
-        return title
-    return f"{title} · {heading}"
+    return f"{title} · {heading}" if heading else title
 
 
 def _cell(text: str) -> str:
@@ -100,12 +99,14 @@ def render(language: str) -> str:
         if not rows:
             continue
         lines = [f"## {title} {{#{slug} data-search-exclude}}", "",
-                 "| " + " | ".join(HEADERS[language]) + " |", "|---|---|---|---|"]
+                 "| " + " | ".join(HEADERS[language]) + " |", "|---|---|---|"]
         for e in rows:
+            term = _cell(e[language])
             names = separator.join(_cell(n) for n in e[f"also_{language}"] + e[f"avoid_{language}"])
+            if names:
+                term += f"<br>{OTHER_NAMES[language]}{names}"
             target = f"{e['page']}.md" + (f"#{e['anchor']}" if e["anchor"] else "")
-            lines.append(f"| {_cell(e[language])} | {_cell(e[other])} | {names} | "
-                         f"[{_title(e['page'], language, e['anchor'])}]({target}) |")
+            lines.append(f"| {term} | {_cell(e[other])} | [{_title(e['page'], language, e['anchor'])}]({target}) |")
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 
