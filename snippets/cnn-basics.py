@@ -7,7 +7,7 @@ Run the whole page, exercises included, with `python snippets/cnn-basics.py`.
 import matplotlib.pyplot as plt
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, TensorDataset
 
 import plot
 import plot.cnn
@@ -93,17 +93,21 @@ print(tuple(pool(torch.randn(2, 16, 8, 8)).shape))
 # --8<-- [end:pooling]
 
 # --8<-- [start:model]
+def make_cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 2 * 2, 10),
+    )
+
+
 torch.manual_seed(0)
-cnn = nn.Sequential(
-    nn.Conv2d(1, 16, kernel_size=3, padding=1),
-    nn.ReLU(),
-    nn.MaxPool2d(2),
-    nn.Conv2d(16, 32, kernel_size=3, padding=1),
-    nn.ReLU(),
-    nn.MaxPool2d(2),
-    nn.Flatten(),
-    nn.Linear(32 * 2 * 2, 10),
-)
+cnn = make_cnn()
 
 h = torch.zeros(5, 1, 8, 8)  # (N, C, H, W)
 print(f"{'input':>10}  {tuple(h.shape)}")
@@ -111,7 +115,9 @@ for layer in cnn:
     h = layer(h)
     n = sum(p.numel() for p in layer.parameters())
     print(f"{type(layer).__name__:>10}  {str(tuple(h.shape)):16} params {n}")
-print("total params", sum(p.numel() for p in cnn.parameters()))
+cnn_params = sum(p.numel() for p in cnn.parameters())
+conv_params = sum(p.numel() for p in cnn[:6].parameters())
+print("total params", cnn_params, " convolutions", conv_params)
 # --8<-- [end:model]
 
 # --8<-- [start:data]
@@ -131,9 +137,9 @@ def accuracy(model, dataset):
         return (model(x).argmax(dim=1) == y).float().mean().item()
 
 
-def train(model, optimizer, epochs, log=True):
+def train(model, optimizer, epochs, seed=0, log=True):
     loader = DataLoader(train_set, batch_size=64, shuffle=True,
-                        generator=torch.Generator().manual_seed(0))
+                        generator=torch.Generator().manual_seed(seed))
     loss_fn = nn.CrossEntropyLoss()
     for epoch in range(1, epochs + 1):
         model.train()
@@ -153,24 +159,51 @@ train(cnn, torch.optim.AdamW(cnn.parameters(), lr=0.01), epochs=10)
 # --8<-- [end:train]
 
 # --8<-- [start:baseline]
-torch.manual_seed(0)
-mlp = nn.Sequential(
-    nn.Flatten(),
-    nn.Linear(64, 128), nn.ReLU(),
-    nn.Linear(128, 64), nn.ReLU(),
-    nn.Linear(64, 10),
-)
-train(mlp, torch.optim.SGD(mlp.parameters(), lr=0.05, momentum=0.9), epochs=20,
-      log=False)
+def make_mlp():
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(64, 128), nn.ReLU(),
+        nn.Linear(128, 64), nn.ReLU(),
+        nn.Linear(64, 10),
+    )
 
-x_test, y_test = test_set.tensors
-for name, model in [("MLP", mlp), ("CNN", cnn)]:
+
+def errors(model, dataset):
     model.eval()
+    x, y = dataset.tensors
     with torch.no_grad():
-        errors = (model(x_test).argmax(dim=1) != y_test).sum().item()
-    params = sum(p.numel() for p in model.parameters())
-    print(f"{name}: params {params:6,}  test acc {accuracy(model, test_set):.3f}"
-          f"  errors {errors} / {len(y_test)}")
+        return (model(x).argmax(dim=1) != y).sum().item()
+
+
+# zh: 两种模型用同一个配方训练：AdamW，学习率 0.01，10 轮
+# en: both models get the same recipe: AdamW, learning rate 0.01, 10 epochs
+# zh: 种子决定初始权重和小批量的顺序
+# en: the seed sets the initial weights and the order of the mini-batches
+def trained(make, seed):
+    torch.manual_seed(seed)
+    model = make()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=0.01)
+    train(model, optimizer, epochs=10, seed=seed, log=False)
+    return model
+
+
+seeds = range(5)
+mlps = [trained(make_mlp, seed) for seed in seeds]
+# zh: 种子 0 的卷积网络就是上面训练好的 cnn
+# en: the CNN of seed 0 is the cnn trained above
+cnns = [cnn] + [trained(make_cnn, seed) for seed in seeds[1:]]
+mlp = mlps[0]
+mlp_params = sum(p.numel() for p in mlp.parameters())
+
+mlp_errors = [errors(model, test_set) for model in mlps]
+cnn_errors = [errors(model, test_set) for model in cnns]
+print(f"params  MLP {mlp_params:,}  CNN {cnn_params:,}")
+print(f"test errors / {len(test_set)}, seeds {list(seeds)}")
+mlp_mean = sum(mlp_errors) / len(seeds)
+cnn_mean = sum(cnn_errors) / len(seeds)
+cnn_fewer = sum(c < m for c, m in zip(cnn_errors, mlp_errors))
+print("MLP", mlp_errors, " mean", mlp_mean)
+print("CNN", cnn_errors, " mean", cnn_mean)
 # --8<-- [end:baseline]
 
 # --8<-- [start:filters]
@@ -205,38 +238,60 @@ with torch.no_grad():
     hand.weight[1, 0] = kernel
     blurred, edges = hand(digit.unsqueeze(0))[0]
 plot.images([digit[0].numpy(), blurred.numpy(), edges.numpy()],
-            labels=["x", "blurred", "edges"], columns=3, size=1.6)
+            labels=["$x$", r"$B \star x$", r"$K \star x$"], columns=3, size=1.6)
 plt.show()
 # --8<-- [end:ex2]
 
 # --8<-- [start:ex3]
-torch.manual_seed(0)
-strided = nn.Sequential(
-    nn.Conv2d(1, 16, kernel_size=3, padding=1, stride=2),
-    nn.ReLU(),
-    nn.Conv2d(16, 32, kernel_size=3, padding=1, stride=2),
-    nn.ReLU(),
-    nn.Flatten(),
-    nn.Linear(32 * 2 * 2, 10),
-)
+def make_strided():
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=3, padding=1, stride=2),
+        nn.ReLU(),
+        nn.Conv2d(16, 32, kernel_size=3, padding=1, stride=2),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(32 * 2 * 2, 10),
+    )
+
+
 h = torch.zeros(5, 1, 8, 8)
-for layer in strided:
+for layer in make_strided():
     h = layer(h)
     print(f"{type(layer).__name__:>10}  {tuple(h.shape)}")
-train(strided, torch.optim.AdamW(strided.parameters(), lr=0.01), epochs=10, log=False)
-params = sum(p.numel() for p in strided.parameters())
-print(f"params {params:,}  test acc {accuracy(strided, test_set):.3f}")
+strideds = [trained(make_strided, seed) for seed in seeds]
+strided_params = sum(p.numel() for p in strideds[0].parameters())
+print("params", strided_params)
+
+# zh: 在验证集上比较，测试集留给最后的报告
+# en: compare on the validation set; the test set stays for the final report
+pool_val = [errors(model, val_set) for model in cnns]
+stride_val = [errors(model, val_set) for model in strideds]
+print(f"val errors / {len(val_set)}, seeds {list(seeds)}")
+pool_mean = sum(pool_val) / len(seeds)
+stride_mean = sum(stride_val) / len(seeds)
+print("MaxPool2d", pool_val, " mean", pool_mean)
+print("stride=2 ", stride_val, " mean", stride_mean)
 # --8<-- [end:ex3]
 
 # --8<-- [start:ex4]
 # zh: 整体右移一个像素；空出的第一列填成空白像素标准化后的值
 # en: shift right by one pixel; fill the empty first column with a blank pixel's value
+x_test, y_test = test_set.tensors
 background = x_test.min()
 shifted = torch.roll(x_test, shifts=1, dims=3)
 shifted[..., 0] = background
-for name, model in [("MLP", mlp), ("CNN", cnn)]:
-    model.eval()
-    with torch.no_grad():
-        acc = (model(shifted).argmax(dim=1) == y_test).float().mean().item()
-    print(f"{name}: test acc {accuracy(model, test_set):.3f}  shifted {acc:.3f}")
+shifted_set = TensorDataset(shifted, y_test)
+
+
+# zh: 5 个种子的平均准确率
+# en: the mean accuracy over the 5 seeds
+def mean_accuracy(models, data):
+    wrong = sum(errors(model, data) for model in models)
+    return 1 - wrong / (len(models) * len(data))
+
+
+mlp_acc, mlp_shifted = mean_accuracy(mlps, test_set), mean_accuracy(mlps, shifted_set)
+cnn_acc, cnn_shifted = mean_accuracy(cnns, test_set), mean_accuracy(cnns, shifted_set)
+print(f"MLP: test acc {mlp_acc:.3f}  shifted {mlp_shifted:.3f}")
+print(f"CNN: test acc {cnn_acc:.3f}  shifted {cnn_shifted:.3f}")
 # --8<-- [end:ex4]
