@@ -11,7 +11,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, TensorDataset
 
 import plot
 from digits import load_digits_split
@@ -195,13 +195,76 @@ print(resumed == uninterrupted)
 # --8<-- [end:resume]
 
 # --8<-- [start:resume-plot]
-ax = plot.curves(range(1, 7), {"uninterrupted": uninterrupted}, xlabel="epoch",
+# zh: 圆点：不中断；叉号：从检查点恢复
+# en: dots: uninterrupted; crosses: resumed from the checkpoint
+ax = plot.curves(range(1, 7), {"": uninterrupted}, xlabel="epoch",
                  ylabel=r"$\mathcal{L}$", logy=True, marker="o")
-ax.plot(range(1, 7), resumed, "x", color="#dd8452", markersize=9, label="resumed")
+ax.plot(range(1, 7), resumed, "x", color="#dd8452", markersize=9)
 ax.axvline(3.5, color="gray", linestyle="--", linewidth=1)
-ax.legend()
 plt.show()
 # --8<-- [end:resume-plot]
+
+# --8<-- [start:scheduler]
+# zh: 学习率调度器：每 2 轮把学习率减半
+# en: a learning-rate scheduler: halve the learning rate every 2 epochs
+def scheduled_run(seed=0):
+    model, optimizer, order, loader = fresh_run(seed)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+    return model, optimizer, scheduler, order, loader
+
+
+# zh: 训练若干轮，返回每一轮用的学习率
+# en: train some epochs; returns the learning rate each epoch used
+def train_scheduled(model, optimizer, scheduler, loader, epochs):
+    lrs = []
+    for epoch in range(epochs):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        train_epoch(model, optimizer, loader)
+        # zh: 每轮结束时调一次
+        # en: once at the end of every epoch
+        scheduler.step()
+    return lrs
+
+
+model, optimizer, scheduler, order, loader = scheduled_run()
+lrs_uninterrupted = train_scheduled(model, optimizer, scheduler, loader, 6)
+print(lrs_uninterrupted)
+
+model, optimizer, scheduler, order, loader = scheduled_run()
+lrs_before = train_scheduled(model, optimizer, scheduler, loader, 3)
+sched_checkpoint = {
+    "model": model.state_dict(),
+    "optimizer": optimizer.state_dict(),
+    "scheduler": scheduler.state_dict(),
+    "order": order.get_state(),
+}
+torch.save(sched_checkpoint, folder / "checkpoint-scheduler.pt")
+print(sched_checkpoint["scheduler"]["last_epoch"])
+# --8<-- [end:scheduler]
+
+# --8<-- [start:scheduler-forgot]
+saved = torch.load(folder / "checkpoint-scheduler.pt")
+# zh: 恢复时漏掉了调度器：新的调度器从第 0 轮数起
+# en: resuming without the scheduler: the new one counts from epoch 0
+model, optimizer, scheduler, order, loader = scheduled_run(seed=1)
+model.load_state_dict(saved["model"])
+optimizer.load_state_dict(saved["optimizer"])
+order.set_state(saved["order"])
+lrs_forgot = lrs_before + train_scheduled(model, optimizer, scheduler, loader, 3)
+print(lrs_forgot, lrs_forgot == lrs_uninterrupted)
+# --8<-- [end:scheduler-forgot]
+
+# --8<-- [start:scheduler-resume]
+# zh: 连调度器的状态一起恢复
+# en: restore the scheduler's state too
+model, optimizer, scheduler, order, loader = scheduled_run(seed=1)
+model.load_state_dict(saved["model"])
+optimizer.load_state_dict(saved["optimizer"])
+scheduler.load_state_dict(saved["scheduler"])
+order.set_state(saved["order"])
+lrs_resumed = lrs_before + train_scheduled(model, optimizer, scheduler, loader, 3)
+print(lrs_resumed, lrs_resumed == lrs_uninterrupted)
+# --8<-- [end:scheduler-resume]
 
 # --8<-- [start:inference]
 final = folder / "digits-mlp-final.pt"
@@ -251,22 +314,39 @@ print([round(loss, 4) for loss in uninterrupted])
 # --8<-- [end:ex2]
 
 # --8<-- [start:ex3]
+def mean_loss(model, dataset):
+    model.eval()
+    x, y = dataset.tensors
+    with torch.no_grad():
+        return nn.functional.cross_entropy(model(x), y).item()
+
+
+# zh: 只用前 100 个训练样本，过拟合来得快
+# en: only the first 100 training samples, so that it overfits soon
+few = TensorDataset(*(t[:100] for t in train_set.tensors))
+torch.manual_seed(0)
+model = make_model()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+loader = DataLoader(few, batch_size=64, shuffle=True,
+                    generator=torch.Generator().manual_seed(0))
 with tempfile.TemporaryDirectory() as tmp:
     best_path = Path(tmp) / "best.pt"
-    model, optimizer, order, loader = fresh_run()
-    best_acc = 0.0
-    for epoch in range(1, 11):
+    val_losses = []
+    for epoch in range(1, 101):
         train_epoch(model, optimizer, loader)
-        val_acc = accuracy(model, val_set)
-        # zh: 新的最好成绩：覆盖旧文件
-        # en: a new best: overwrite the file
-        if val_acc > best_acc:
-            best_acc, best_epoch = val_acc, epoch
+        val_losses.append(mean_loss(model, val_set))
+        # zh: 新的最低验证损失：覆盖旧文件
+        # en: a new lowest validation loss: overwrite the file
+        if val_losses[-1] == min(val_losses):
+            best_epoch = epoch
             torch.save(model.state_dict(), best_path)
-    print(f"{best_epoch=}  {best_acc=:.3f}")
-    print(f"{epoch=}  {val_acc=:.3f}")
     best = make_model()
     best.load_state_dict(torch.load(best_path))
-val_acc, test_acc = accuracy(best, val_set), accuracy(best, test_set)
-print(f"{val_acc=:.3f}  {test_acc=:.3f}")
+print([round(v, 3) for v in val_losses[::10]])
+print(f"{best_epoch=}  val loss {mean_loss(best, val_set):.4f}"
+      f"  val acc {accuracy(best, val_set):.3f}")
+print(f"{epoch=}  val loss {mean_loss(model, val_set):.4f}"
+      f"  val acc {accuracy(model, val_set):.3f}")
+best_test_acc = accuracy(best, test_set)
+print(f"{best_test_acc=:.3f}")
 # --8<-- [end:ex3]
