@@ -114,10 +114,12 @@ plt.show()
 # --8<-- [start:activation-grads]
 z = torch.tensor([-3.0, 0.0, 3.0], requires_grad=True)
 print("z =", z.tolist())
+derivatives = {}
 for name, f in activations.items():
     z.grad = None
     f(z).sum().backward()
-    print(f"{name:15}", [round(g, 4) for g in z.grad.tolist()])
+    derivatives[name] = z.grad.tolist()
+    print(f"{name:15}", [round(g, 4) for g in derivatives[name]])
 # --8<-- [end:activation-grads]
 
 # --8<-- [start:sigmoid]
@@ -134,6 +136,16 @@ print(s)
 print(s == 1)
 print((1 - s).tolist())
 print(torch.sigmoid(z.double()) == 1)
+# zh: float32 里紧挨着 1 的两个数离 1 多远：下面一个，上面一个
+# en: how far the float32 neighbors of 1 are from it: the one below, the one above
+one = torch.tensor(1.0)
+below = (one - torch.nextafter(one, torch.tensor(0.0))).item()
+above = (torch.nextafter(one, torch.tensor(2.0)) - one).item()
+print(below, above)
+# zh: sigmoid(z) = 1 / (1 + e^-z)：在 float32 里，和 1 + e^-z 先被舍入
+# en: sigmoid(z) = 1 / (1 + e^-z): in float32 the sum 1 + e^-z is rounded first
+print(torch.exp(-z))
+print(1 + torch.exp(-z) == 1)
 # --8<-- [end:sigmoid-saturation]
 
 # --8<-- [start:relu]
@@ -284,6 +296,79 @@ for name, param in model.named_parameters():
 print(list(model.named_parameters()))
 # --8<-- [end:named-parameters-values]
 
+# --8<-- [start:functional]
+import torch.nn.functional as F
+
+x = torch.tensor([[-1.0, 0.5, 2.0]])
+# zh: 模块形式先建对象再调用；函数形式直接调用，结果相同
+# en: the module form builds an object and calls it; the functional form is a call
+print(nn.ReLU()(x), F.relu(x))
+# zh: 有参数的层：模块自己保存权重和偏置，函数要我们每次传进去
+# en: a layer with parameters: the module keeps its weight and bias, the function
+# en: needs them passed in every time
+layer = nn.Linear(3, 2)
+print(torch.allclose(layer(x), F.linear(x, layer.weight, layer.bias)))
+print(len(list(layer.parameters())), len(list(nn.ReLU().parameters())))
+# --8<-- [end:functional]
+
+
+# --8<-- [start:dropout-eval]
+class Forgetful(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 6)
+
+    def forward(self, x):
+        # zh: 错误：没有传 training，F.dropout 总是按训练模式丢弃
+        # en: wrong: without training=, F.dropout always drops as in training
+        return F.dropout(self.fc(x), p=0.5)
+
+
+torch.manual_seed(0)
+net = Forgetful()
+net.eval()
+x = torch.ones(1, 6)
+print(net.training, net.fc.training)
+# zh: 评估模式下，同一个输入两次得到不同的输出：线性层的输出随机地乘 0 或 2
+# en: in evaluation mode the same input gives two different outputs: the linear
+# en: layer's output times 0 or 2, at random
+print((net(x) / net.fc(x)).tolist())
+print((net(x) / net.fc(x)).tolist())
+# --8<-- [end:dropout-eval]
+
+
+# --8<-- [start:dropout-fix]
+class Careful(Forgetful):
+    def forward(self, x):
+        # zh: 把模块的模式交给函数
+        # en: hand the module's mode on to the function
+        return F.dropout(self.fc(x), p=0.5, training=self.training)
+
+
+class WithModule(Forgetful):
+    def __init__(self):
+        super().__init__()
+        # zh: 或者用模块形式：nn.Dropout 自己读 training 标志
+        # en: or the module form: nn.Dropout reads the training flag itself
+        self.dropout = nn.Dropout(p=0.5)
+
+    def forward(self, x):
+        return self.dropout(self.fc(x))
+
+
+for cls in (Careful, WithModule):
+    torch.manual_seed(0)
+    net = cls()
+    net.eval()
+    # zh: 评估模式：不丢弃，输出就是线性层的输出
+    # en: evaluation mode: nothing dropped, the output is the linear layer's
+    print(cls.__name__, torch.equal(net(x), net.fc(x)))
+    net.train()
+    # zh: 训练模式：约一半置 0，其余乘 1 / (1 - p) = 2
+    # en: training mode: about half set to 0, the rest times 1 / (1 - p) = 2
+    print("   ", (net(x) / net.fc(x)).tolist())
+# --8<-- [end:dropout-fix]
+
 # --8<-- [start:ex1]
 layer = nn.Linear(10, 3)
 print(layer.weight.shape, layer.bias.shape)
@@ -331,4 +416,9 @@ class InAModuleList(nn.Module):
 for net in (InAList(), InAModuleList()):
     n = sum(p.numel() for p in net.parameters())
     print(type(net).__name__, n, list(net.state_dict()))
+    # zh: .to() 和 eval() 也只作用于注册过的子模块
+    # en: .to() and eval() also reach only registered submodules
+    net.to(torch.float64)
+    net.eval()
+    print("   ", net.layers[0].weight.dtype, net.layers[0].training)
 # --8<-- [end:ex3]
