@@ -153,10 +153,34 @@ linear = nn.Linear(10, 1)
 fit(linear, every=0)
 linear.eval()
 with torch.no_grad():
-    train_acc = accuracy(linear(X_train), y_train)
-    test_acc = accuracy(linear(X_test), y_test)
-print(f"{train_acc=:.3f}  {test_acc=:.3f}")
+    linear_train_acc = accuracy(linear(X_train), y_train)
+    linear_test_acc = accuracy(linear(X_test), y_test)
+print(f"{linear_train_acc=:.3f}  {linear_test_acc=:.3f}")
 # --8<-- [end:baseline]
+
+# --8<-- [start:seeds]
+# zh: 两种模型各用 5 个初始化种子训练，记下训练准确率和测试集上答对的个数
+# en: both models trained from 5 initialization seeds: training accuracy, test samples right
+makers = {
+    "network": lambda: nn.Sequential(nn.Linear(10, 6), nn.ReLU(), nn.Linear(6, 4),
+                                     nn.ReLU(), nn.Linear(4, 1)),
+    "linear": lambda: nn.Linear(10, 1),
+}
+train_accs = {name: [] for name in makers}
+test_right = {name: [] for name in makers}
+for seed in range(5):
+    for name, make in makers.items():
+        torch.manual_seed(seed)
+        m = make()
+        fit(m, every=0)
+        m.eval()
+        with torch.no_grad():
+            train_accs[name].append(accuracy(m(X_train), y_train))
+            test_right[name].append(int(((m(X_test) > 0).float() == y_test).sum()))
+for name in makers:
+    rounded = [round(a, 3) for a in train_accs[name]]
+    print(f"{name:<8} train_acc={rounded}  test_right={test_right[name]}")
+# --8<-- [end:seeds]
 
 # --8<-- [start:ex1]
 lecture = nn.Sequential(
@@ -179,8 +203,12 @@ sigmoid_net = nn.Sequential(
 sigmoid_history = fit(sigmoid_net, every=200)
 sigmoid_net.eval()
 with torch.no_grad():
-    test_acc = accuracy(sigmoid_net(X_test), y_test)
-print(f"{test_acc=:.3f}")
+    sigmoid_test_acc = accuracy(sigmoid_net(X_test), y_test)
+print(f"{sigmoid_test_acc=:.3f}")
+# zh: Sigmoid 的导数 sigma(z)(1 - sigma(z)) 在 z = 0 处最大
+# en: the sigmoid's derivative sigma(z)(1 - sigma(z)) is largest at z = 0
+s0 = torch.sigmoid(torch.tensor(0.0))
+print(f"{(s0 * (1 - s0)).item():.2f}")
 # --8<-- [end:ex2]
 
 # --8<-- [start:ex3]
