@@ -6,7 +6,8 @@ MathML (MathML Core: Chromium, Firefox, Safari) would otherwise draw badly:
 
 - `\\hat` is `<mo>^</mo>` (U+005E, an ASCII caret that a fallback font draws big and beside the
   letter): it becomes U+02C6 (modifier letter circumflex), a real accent glyph; `\\tilde`'s `~`
-  becomes U+02DC the same way.
+  becomes U+02DC the same way. `\\bar`'s ¯ stays, made an accent too (latex2mathml draws it as a
+  stretched overscript, a gap above the letter).
 - `f'` is `<msup><mi>f</mi><mi>′</mi></msup>`: U+2032 is already a raised glyph, so as a superscript
   it floats a second time; it becomes `f` followed by `<mo>′</mo>` in a row (a subscript, as in
   `y'_i`, goes on that row).
@@ -15,8 +16,13 @@ MathML (MathML Core: Chromium, Firefox, Safari) would otherwise draw badly:
   none before a parenthesis); `\\arg` and friends lose the backslash latex2mathml leaves in them.
   `\\max_i`, `\\min_i`, `\\lim_i` ... become `<munder>` with movablelimits, so display formulas put
   the limit underneath and inline ones beside, as TeX does.
-- `aligned` (unknown to latex2mathml, which leaves its `&` raw) is rendered as `align*`, which it knows.
+- Inside `\\text{...}` latex2mathml keeps TeX's escapes (`\\text{num\\_layers}` shows "num\\_layers"):
+  `\\_ \\% \\& \\# \\$ \\{ \\}` become the characters they stand for.
+- `aligned` (unknown to latex2mathml, which leaves its `&` raw) is rendered as `align*`, which it knows;
+  its column alignment and spacing (attributes outside MathML Core) become inline styles.
 - `<mrow>`s around a single element are dropped (the same drawing, fewer DOM elements).
+- A display formula is wrapped in `<div class="math-display" tabindex="0">`: on a phone a formula
+  wider than the column scrolls inside that box (docs/assets/site.css), which a keyboard can focus.
 - Inline math and the punctuation right after it (`$x$,` `$x$。` `$i$-th`) are wrapped in a
   `<span class="nowrap">`, so the comma cannot start the next line.
 """
@@ -30,11 +36,11 @@ from functools import lru_cache
 
 log = logging.getLogger("mkdocs.plugins.sitebuild")
 
-NS = "http://www.w3.org/1998/Math/MathML"
-ET.register_namespace("", NS)
+NS = "http://www.w3.org/1998/Math/MathML"  # written as the default namespace (never through
+# ET.register_namespace: that registry is global, and another module's "" prefix would turn <math> into <ns0:math>)
 
 HAT, TILDE = "\u02c6", "\u02dc"  # modifier letter circumflex / small tilde: spacing accent glyphs
-ACCENTS = {"^": HAT, "\u0302": HAT, "~": TILDE, "\u0303": TILDE}
+ACCENTS = {"^": HAT, "\u0302": HAT, "~": TILDE, "\u0303": TILDE, "\u00af": "\u00af"}  # \bar: ¯ as an accent
 PRIMES = {"\u2032", "\u2033", "\u2034", "'"}
 APPLY = "\u2061"  # FUNCTION APPLICATION: invisible, tells the reader "log applied to p"
 THIN = "0.1667em"  # TeX's \, between an operator name and an ordinary operand
@@ -46,6 +52,7 @@ OPERATOR_NAMES = {
 LIMITS = {"lim", "liminf", "limsup", "max", "min", "sup", "inf", "argmax", "argmin", "Pr", "det", "gcd"}
 ROWS = {"math", "mrow", "mstyle", "mtd", "msqrt", "menclose", "mpadded", "mphantom", "merror"}
 SCRIPTS = {"msub", "msup", "msubsup", "munder", "mover", "munderover"}
+TEXT_ESCAPE = re.compile(r"\\([_%&#$}{])")  # TeX's escaped characters, as latex2mathml leaves them in <mtext>
 OPENING = {"(", "[", "{", "\u27e8", "|", "\u2016", "\u230a", "\u2308"}
 
 
@@ -77,9 +84,11 @@ def starts_with_opening(element: ET.Element) -> bool:
 
 
 def fix_tokens(root: ET.Element) -> None:
-    """Accents, stray backslashes in operator names, spacing of operator-name <mo>s."""
+    """Accents, stray backslashes in operator names and text, spacing of operator-name <mo>s."""
     for element in root.iter():
         name = tag(element)
+        if name == "mtext" and element.text and "\\" in element.text:
+            element.text = TEXT_ESCAPE.sub(r"\1", element.text)
         if name in ("mover", "munderover") and len(element) >= 2 and tag(element[-1]) == "mo":
             accent = element[-1]
             text = (accent.text or "").strip()
@@ -139,6 +148,40 @@ def fix_operators(parent: ET.Element) -> None:
         parent.insert(list(parent).index(child) + 1, apply)
 
 
+def half(length: str) -> str:
+    """Half a MathML length: "3pt" -> "1.5pt", "0em" -> "0"."""
+    number, unit = re.fullmatch(r"([\d.]+)([a-z%]*)", length).groups()
+    value = float(number) / 2
+    return f"{value:g}{unit}" if value else "0"
+
+
+def fix_tables(root: ET.Element) -> None:
+    """`aligned` columns: MathML Core has no columnalign/columnspacing/rowspacing, so say them in CSS.
+
+    latex2mathml's align* table puts each left-hand side in a right-aligned column and the `= ...` in a
+    left-aligned one with no space between; Chromium ignores those attributes and centres every cell
+    with 0.4em on each side, so the `=` signs do not line up. The same layout as inline styles:
+    text-align per cell, half of each column gap on either side of it, half the row gap above and below.
+    """
+    for table in root.iter(f"{{{NS}}}mtable"):
+        gaps = table.attrib.pop("columnspacing", "").split()
+        rowgap = table.attrib.pop("rowspacing", "").split()
+        for row in table:
+            cells = list(row)
+            for index, cell in enumerate(cells):
+                style = []
+                if align := cell.attrib.pop("columnalign", None):
+                    style.append(f"text-align: {align}")
+                if gaps:
+                    before = half(gaps[min(index - 1, len(gaps) - 1)]) if index else "0"
+                    after = half(gaps[min(index, len(gaps) - 1)]) if index < len(cells) - 1 else "0"
+                    style.append(f"padding-left: {before}; padding-right: {after}")
+                if rowgap:
+                    style.append(f"padding-top: {half(rowgap[0])}; padding-bottom: {half(rowgap[0])}")
+                if style:
+                    cell.set("style", "; ".join(style))
+
+
 def flatten_rows(parent: ET.Element) -> None:
     """Drop the <mrow>s that wrap a single element (and the one <math> wraps everything in).
 
@@ -167,7 +210,11 @@ def polish(mathml: str) -> str:
     fix_tokens(root)
     fix_primes(root)
     fix_operators(root)
+    fix_tables(root)
     flatten_rows(root)
+    for element in root.iter():  # plain names under one xmlns: the same document, whatever else registered ""
+        element.tag = tag(element)
+    root.attrib = {"xmlns": NS, **root.attrib}
     out = ET.tostring(root, encoding="unicode", short_empty_elements=False)
     return out.replace(APPLY, "&#x2061;")
 
@@ -210,7 +257,9 @@ def render_math(html: str, page: str) -> str:
         out.append(html[position:match.start()])
         position = match.end()
         punctuation = TRAILING.match(html, position) if display == "inline" else None
-        if punctuation:
+        if display == "block":  # its own box, which scrolls when the formula is wider than the column
+            out.append(f'<div class="math-display" tabindex="0">{mathml}</div>')
+        elif punctuation:
             out.append(f'<span class="nowrap">{mathml}{punctuation.group(0)}</span>')
             position = punctuation.end()
         else:

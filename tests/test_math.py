@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from sitebuild.mathml import convert, render_math
-from tests.test_browser import browser  # noqa: F401  (the Chromium fixture, skipped where there is none)
+from tests.test_browser import browser, server, url_of  # noqa: F401  (Chromium and the served site; skipped where there is none)
 
 NS = "{http://www.w3.org/1998/Math/MathML}"
 
@@ -162,3 +162,154 @@ def test_comma_after_a_formula_stays_on_the_formula_line(rendered):
         const r = range.getBoundingClientRect(); return {x: r.x, y: r.y, height: r.height} }""")
     assert comma["x"] >= formula["x"] + formula["width"] - 1
     assert formula["y"] <= comma["y"] + comma["height"] / 2 <= formula["y"] + formula["height"] + comma["height"] / 2
+
+
+def test_tex_escapes_in_text_become_their_characters():
+    assert "".join(tree(r"(\text{num\_layers}, N, H)").itertext()) == "(num_layers,N,H)"
+    assert "".join(tree(r"\text{a\%b \& c\#\$}").itertext()) == "a%b\u00a0&\u00a0c#$"
+
+
+def test_bar_is_an_accent_over_its_letter():
+    mover = next(tree(r"\bar{W}_2").iter(f"{NS}mover"))
+    assert mover.get("accent") == "true" and mover[-1].text == "\u00af" and mover[-1].get("stretchy") == "false"
+
+
+def test_aligned_columns_are_aligned_in_css():
+    """MathML Core has no columnalign/columnspacing: the `=` signs line up only through styles."""
+    table = next(tree(r"\begin{aligned} r_t &= a \\ n_t &= b + c \end{aligned}", "block").iter(f"{NS}mtable"))
+    assert "columnspacing" not in table.attrib and "rowspacing" not in table.attrib
+    for row in table:
+        left, right = row
+        assert "text-align: right" in left.get("style") and "padding-right: 0" in left.get("style")
+        assert "text-align: left" in right.get("style") and "padding-left: 0" in right.get("style")
+        assert "columnalign" not in left.attrib
+
+
+def test_the_mathml_namespace_survives_another_modules_default_namespace():
+    ET.register_namespace("", "http://www.w3.org/2000/svg")  # as sitebuild/svg.py does
+    try:
+        assert convert.__wrapped__(r"x_{i} + 1").startswith('<math xmlns="http://www.w3.org/1998/Math/MathML"')
+    finally:
+        ET.register_namespace("", NS.strip("{}"))
+
+
+def test_display_formulas_have_their_own_scrolling_box():
+    out = render_math('<div class="arithmatex">\\[x = 1\\]</div>', "test")
+    assert out.startswith('<div class="math-display" tabindex="0"><math') and out.endswith("</math></div>")
+
+
+# --- the built site: no TeX left in any formula, and the formulas' own font ---------------------
+
+def formulas(site):
+    from sitebuild.mathfont import MATH
+    for page in sorted(site.rglob("*.html")):
+        for formula in MATH.findall(page.read_text(encoding="utf-8")):
+            yield page.relative_to(site), formula
+
+
+def test_no_built_formula_shows_a_tex_escape(built_site):
+    import html as htmlmod
+    found = [(str(page), text) for page, formula in formulas(built_site.site)
+             if "\\" in (text := htmlmod.unescape(re.sub(r"<[^>]*>", "", formula)))]
+    assert found == [], found[:5]
+
+
+def test_the_math_font_is_a_small_subset_that_covers_every_formula(built_site):
+    from fontTools.ttLib import TTFont
+    from sitebuild import DOCS
+    from sitebuild.mathfont import OUTPUT, SOURCE, formula_text
+
+    font_file = built_site.site / OUTPUT
+    assert font_file.read_bytes()[:4] == b"wOF2"
+    assert font_file.stat().st_size < 40_000, font_file.stat().st_size  # the whole font is 250 KB
+    assert not list(built_site.site.rglob("NotoSansMath*")), "the whole font is published"
+    assert (built_site.site / "assets" / "fonts" / "OFL.txt").is_file()  # its licence goes with it
+    whole, subset = TTFont(DOCS / SOURCE).getBestCmap(), TTFont(font_file)
+    assert "MATH" in subset  # the table that stretches brackets and sizes Σ
+    text = formula_text(built_site.site)
+    assert "\u2211" in text and "\u230a" in text and "\U0001d465" in text  # Σ, ⌊, italic x
+    missing = [c for c in text if ord(c) in whole and ord(c) not in subset.getBestCmap()]
+    assert missing == []
+    # what the font lacks is drawn by the reader's text fonts: Chinese in \text{...}, ¯ (\bar), U+2061
+    lacking = {c for c in text if ord(c) not in whole}
+    assert all(c in "\u00af\u2061" or "\u4e00" <= c <= "\u9fff" for c in lacking), lacking
+
+
+# --- the real pages in Chromium: drawn with the site's font, brackets stretched, Σ full size ----
+
+@pytest.fixture(scope="module")
+def site_page(server, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+
+    def open_(key, lang="zh"):
+        page.goto(url_of(server, key, lang), wait_until="load")
+        page.evaluate("document.fonts.ready.then(() => null)")
+        return page
+    yield open_
+    page.close()
+
+
+def rendered_fonts(page) -> dict[str, int]:
+    """Glyph counts by font family over every token of every formula (Chromium's own record)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "article math :is(mi, mn, mo, mtext)"})
+    families: dict[str, int] = {}
+    for node in nodes["nodeIds"]:
+        for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
+            families[font["familyName"]] = families.get(font["familyName"], 0) + font["glyphCount"]
+    cdp.detach()
+    return families
+
+
+@pytest.mark.parametrize("key", ["cnn-basics", "cross-entropy", "rnn-advanced"])
+def test_formulas_are_drawn_with_the_sites_math_font(site_page, key):
+    page = site_page(key)
+    assert page.evaluate("document.fonts.check('16px \"Site Math\"')")
+    assert page.evaluate("[...document.fonts].some(f => f.family.includes('Site Math') && f.status === 'loaded')")
+    families = rendered_fonts(page)
+    assert families.get("Noto Sans Math", 0) > 100, families
+    others = {name: n for name, n in families.items() if name != "Noto Sans Math"}
+    assert sum(others.values()) <= 0.02 * sum(families.values()), families  # only \text{...} in Chinese
+
+
+def element_box(page, selector: str, index: int = 0) -> dict:
+    return page.evaluate("([s, i]) => { const r = document.querySelectorAll(s)[i].getBoundingClientRect();"
+                         " return {x: r.x, y: r.y, width: r.width, height: r.height} }", [selector, index])
+
+
+def test_floor_brackets_stretch_around_the_fraction(site_page):
+    page = site_page("cnn-basics")
+    floor = "article mrow > mo[fence]"  # the output-size formula: ⌊ (H + 2p − k) / s ⌋ + 1
+    index = page.evaluate(f"[...document.querySelectorAll('{floor}')].findIndex(e => e.textContent === '\u230a')")
+    assert index >= 0
+    bracket = element_box(page, floor, index)
+    fraction = page.evaluate(f"(() => {{ const r = document.querySelectorAll('{floor}')[{index}]"
+                             ".nextElementSibling.getBoundingClientRect(); return {height: r.height} })()")
+    letter = element_box(page, "article math mi")
+    assert bracket["height"] >= 0.9 * fraction["height"] and bracket["height"] > 1.6 * letter["height"], \
+        (bracket, fraction, letter)
+
+
+def test_matrix_brackets_stretch_to_the_matrix(site_page):
+    page = site_page("tensors")
+    sizes = page.evaluate("""() => [...document.querySelectorAll('article math mtable')].map(t => {
+        const row = t.parentElement, open = row.firstElementChild;
+        return {table: t.getBoundingClientRect().height, bracket: open.getBoundingClientRect().height,
+                text: open.textContent} })""")
+    assert sizes, "no matrix on the tensors page"
+    for size in sizes:
+        assert size["text"] in "([" and size["bracket"] >= 0.9 * size["table"], size
+
+
+def test_display_sums_are_bigger_than_inline_ones(site_page):
+    page = site_page("cross-entropy")
+    heights = page.evaluate("""() => [...document.querySelectorAll('article math mo')].filter(m => m.textContent === '\u2211')
+        .map(m => ({display: m.closest('math').getAttribute('display'), height: m.getBoundingClientRect().height}))""")
+    display = [h["height"] for h in heights if h["display"] == "block"]
+    inline = [h["height"] for h in heights if h["display"] == "inline"]
+    assert display and inline
+    # a display Σ (not one in a fraction) is drawn from the font's larger size, about 1.4 times the inline one
+    assert max(display) >= 1.3 * max(inline), (display, inline)
