@@ -246,6 +246,40 @@ if device.type != "cpu":
           f"{flop / dev_time / 1e9:.0f} GFLOP/s")
 # --8<-- [end:timing]
 
+# --8<-- [start:precision]
+reference = A.double() @ B.double()
+
+
+# zh: 相对误差，以 float64 的结果为准
+# en: the relative error, against the float64 result
+def matmul_error(C):
+    return ((C.cpu().double() - reference).abs().max() / reference.abs().max()).item()
+
+
+A_on, B_on = A.to(device), B.to(device)
+
+
+def matmul_on_device():
+    C = A_on @ B_on
+    if device.type != "cpu":
+        torch.accelerator.synchronize()
+    return C
+
+
+print(f"{torch.get_float32_matmul_precision()=}")
+errors = {}
+for precision in ("highest", "high"):
+    torch.set_float32_matmul_precision(precision)
+    seconds = best_time(matmul_on_device)
+    errors[precision] = matmul_error(matmul_on_device())
+    print(f"{device.type} {precision:>7}: {seconds * 1e3:.1f} ms  "
+          f"error {errors[precision]:.1e}")
+# zh: 这个设置对整个进程有效：用完改回默认值
+# en: the setting holds for the whole process: back to the default
+torch.set_float32_matmul_precision("highest")
+error_highest, error_high = errors["highest"], errors["high"]
+# --8<-- [end:precision]
+
 # --8<-- [start:habits]
 torch.manual_seed(0)
 # zh: 1. 只在开头选一次设备
@@ -286,6 +320,43 @@ w_fit = line.weight.detach().cpu().item()
 b_fit = line.bias.detach().cpu().item()
 print(f"{w_fit=:.2f}  {b_fit=:.2f}")
 # --8<-- [end:habits]
+
+# --8<-- [start:pin-memory-warning]
+import warnings
+
+# zh: 照抄 GPU 教程里的 pin_memory=True，在没有加速器的机器上
+# en: pin_memory=True copied from a GPU tutorial, on a machine without an accelerator
+pinned = DataLoader(TensorDataset(X_cpu, Y_cpu), batch_size=64, pin_memory=True)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    xb, yb = next(iter(pinned))
+for warning in caught:
+    print(f"{warning.category.__name__}: {warning.message}")
+print(f"{xb.is_pinned()=}")
+# --8<-- [end:pin-memory-warning]
+
+# --8<-- [start:pin-memory]
+# zh: 只在有 CUDA GPU 时才用锁页内存
+# en: pinned memory only when there is a CUDA GPU
+use_pinned = device.type == "cuda"
+batches = DataLoader(TensorDataset(X_cpu, Y_cpu), batch_size=64, shuffle=True,
+                     pin_memory=use_pinned, generator=torch.Generator().manual_seed(0))
+xb, yb = next(iter(batches))
+print(f"{use_pinned=}  {xb.is_pinned()=}")
+
+# zh: 源在锁页内存里，这次复制就不让 CPU 等待
+# en: from pinned memory, this copy does not keep the CPU waiting
+xb = xb.to(device, non_blocking=True)
+yb = yb.to(device, non_blocking=True)
+pred = line(xb)
+
+# zh: 反方向（GPU 到 CPU）也用 non_blocking 时，读结果之前要先同步
+# en: non_blocking the other way (GPU to CPU): synchronize before reading
+pred_cpu = pred.detach().to("cpu", non_blocking=True)
+if device.type != "cpu":
+    torch.accelerator.synchronize()
+print(pred_cpu[:3, 0])
+# --8<-- [end:pin-memory]
 
 # --8<-- [start:ex1]
 a = torch.zeros(2)
