@@ -30,6 +30,27 @@ for reduction in ["mean", "sum", "none"]:
     print(f"{reduction=}", nn.MSELoss(reduction=reduction)(input, target))
 # --8<-- [end:reduction]
 
+# --8<-- [start:mse-shapes]
+import warnings
+
+# zh: 模型的输出是一列 (3, 1)，目标却是一个向量 (3,)
+# en: the model's output is a column (3, 1), the target a vector (3,)
+prediction = torch.tensor([[1.0], [2.0], [3.0]])
+labels = torch.tensor([1.0, 2.0, 3.0])
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    wrong = nn.MSELoss()(prediction, labels)
+print("UserWarning:", caught[0].message)
+# zh: 广播成了 (3, 3)：每个预测与每个目标都比了一次，预测全对，损失却不是 0
+# en: broadcast to (3, 3): every prediction against every target; all predictions
+# en: are right, yet the loss is not 0
+print((prediction - labels).shape, wrong)
+# zh: 修正：让两者形状相同
+# en: the fix: give both the same shape
+print(nn.MSELoss()(prediction.squeeze(1), labels))
+print(nn.MSELoss()(prediction, labels.unsqueeze(1)))
+# --8<-- [end:mse-shapes]
+
 # --8<-- [start:loss-graph]
 w = torch.tensor([[0.5]], requires_grad=True)
 x_data = torch.tensor([[1.0], [2.0], [3.0]])
@@ -127,14 +148,14 @@ for name, p, p0 in zip(names, net.parameters(), before):
 # --8<-- [end:param-groups-step]
 
 # --8<-- [start:optimizer-list]
-names = [
+optimizer_names = [
     n for n in dir(optim)
     if isinstance(getattr(optim, n), type)
     and issubclass(getattr(optim, n), optim.Optimizer)
     and n != "Optimizer"
 ]
-print(len(names))
-print(names)
+print(len(optimizer_names))
+print(optimizer_names)
 # --8<-- [end:optimizer-list]
 
 # --8<-- [start:compare-setup]
@@ -182,11 +203,11 @@ def train(opt_class, kwargs, steps=100):
     return losses, final, model
 
 
-histories = {}
+histories, finals = {}, {}
 print(f"{'':9} {'lr':>5} {'loss':>9} {'w':>8} {'b':>8}")
 for name, (opt_class, kwargs) in optimizers.items():
     losses, final, model = train(opt_class, kwargs)
-    histories[name] = losses
+    histories[name], finals[name] = losses, final
     w, b = model.weight.item(), model.bias.item()
     print(f"{name:9} {kwargs['lr']:5} {final:9.2e} {w:8.4f} {b:8.4f}")
 # --8<-- [end:compare-train]
@@ -267,6 +288,66 @@ for opt_class in (optim.Adam, optim.AdamW):
     print(f"{opt_class.__name__:5}", values)
 # --8<-- [end:adamw]
 
+
+# --8<-- [start:none-vs-zero]
+def move_without_gradient(make_optimizer, set_to_none):
+    # zh: b 在第 1 步有梯度，在第 2 步没有；返回 b 在第 2 步移动了多少
+    # en: b has a gradient in step 1 but none in step 2; returns how far b moves
+    # en: in step 2
+    a = torch.tensor(1.0, requires_grad=True)
+    b = torch.tensor(1.0, requires_grad=True)
+    opt = make_optimizer([a, b])
+    opt.zero_grad()
+    (a**2 + b**2).backward()
+    opt.step()
+    # zh: 第 2 步的损失用不到 b：b.grad 是 None，或者是 0
+    # en: step 2's loss does not use b: b.grad is None, or zeros
+    opt.zero_grad(set_to_none=set_to_none)
+    (a**2).backward()
+    before = b.item()
+    opt.step()
+    return b.item() - before
+
+
+makers = {
+    "SGD": lambda params: optim.SGD(params, lr=0.1),
+    "SGD(momentum=0.9)": lambda params: optim.SGD(params, lr=0.1, momentum=0.9),
+    "SGD(weight_decay=0.1)": lambda params: optim.SGD(params, lr=0.1, weight_decay=0.1),
+    "Adam": lambda params: optim.Adam(params, lr=0.1),
+}
+moved = {}
+for name, make in makers.items():
+    for set_to_none in (True, False):
+        moved[name, set_to_none] = move_without_gradient(make, set_to_none)
+    print(f"{name:22} None: {moved[name, True]:+.4f}  zeros: {moved[name, False]:+.4f}")
+# --8<-- [end:none-vs-zero]
+
+# --8<-- [start:no-decay]
+torch.manual_seed(0)
+net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
+# zh: 一维的参数是偏置和归一化层的缩放、平移：它们不做权重衰减
+# en: the 1-D parameters are biases and the norm layer's scale and shift: no decay
+decay = [p for p in net.parameters() if p.ndim > 1]
+no_decay = [p for p in net.parameters() if p.ndim == 1]
+print([name for name, p in net.named_parameters() if p.ndim == 1])
+optimizer = optim.AdamW(
+    [
+        {"params": decay, "weight_decay": 0.1},
+        {"params": no_decay, "weight_decay": 0.0},
+    ],
+    lr=0.1,
+)
+print([(len(g["params"]), g["weight_decay"]) for g in optimizer.param_groups])
+# zh: 梯度全为 0 的一步：只有权重衰减在起作用
+# en: one step with all gradients zero: only weight decay acts
+before = [p.detach().clone() for p in net.parameters()]
+for p in net.parameters():
+    p.grad = torch.zeros_like(p)
+optimizer.step()
+for (name, p), p0 in zip(net.named_parameters(), before):
+    print(f"{name:9} changed: {not torch.equal(p, p0)}")
+# --8<-- [end:no-decay]
+
 # --8<-- [start:ex1]
 N = len(x_data)
 lin_mean, lin_sum = nn.Linear(1, 1), nn.Linear(1, 1)
@@ -287,17 +368,19 @@ print(torch.allclose(lin_mean.weight, lin_sum.weight))
 
 # --8<-- [start:ex2]
 candidates = [0.1, 0.3, 1.0]
+best_final = {}
 for name, (opt_class, kwargs) in optimizers.items():
     # zh: LBFGS 一步就解完了，不必再试
     # en: LBFGS already solves the problem in one step
     if name == "LBFGS":
         continue
-    finals = {lr: train(opt_class, dict(lr=lr))[1] for lr in candidates}
+    by_lr = {lr: train(opt_class, dict(lr=lr))[1] for lr in candidates}
     # zh: 发散的学习率得到 nan，不参加比较
     # en: a diverging learning rate gives nan and is left out
-    finals = {lr: v for lr, v in finals.items() if v == v}
-    best = min(finals, key=finals.get)
-    print(f"{name:9} {kwargs['lr']:5} -> {best:4} {finals[best]:.2e}")
+    by_lr = {lr: v for lr, v in by_lr.items() if v == v}
+    best = min(by_lr, key=by_lr.get)
+    best_final[name] = by_lr[best]
+    print(f"{name:9} {kwargs['lr']:5} -> {best:4} {by_lr[best]:.2e}")
 # --8<-- [end:ex2]
 
 # --8<-- [start:ex3]
