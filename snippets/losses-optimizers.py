@@ -218,7 +218,7 @@ for name, (opt_class, kwargs) in optimizers.items():
 floor = 1e-10
 steps = range(1, 101)
 series = {name: [max(v, floor) for v in h] for name, h in histories.items()}
-ax = plot.curves(steps, series, xlabel="step", ylabel="MSE", logy=True)
+ax = plot.curves(steps, series, xlabel="steps", ylabel="MSE", logy=True)
 ax.legend(ncol=3, fontsize=8, loc="lower left", bbox_to_anchor=(0.04, 0.1))
 plt.show()
 # --8<-- [end:compare-figure]

@@ -27,7 +27,7 @@ def batch_size_curves(results: dict, n: int):
                      label=name)
         axes[1].plot(geometric, [losses[u] for u in geometric], label=name)
     axes[0].set_xlabel("epoch")
-    axes[1].set_xlabel("update")
+    axes[1].set_xlabel("updates")
     axes[1].set_xscale("log")
     for ax in axes:
         ax.set_yscale("log")
