@@ -81,9 +81,10 @@ for beta in (0.9, 0.98):
 # --8<-- [start:plot-smooth]
 smooth_90 = ewma(losses, beta=0.9)
 smooth_98 = ewma(losses, beta=0.98)
-ax = plot.curves(steps, {r"$x_t$": losses, r"$\hat{s}_t,\ \beta = 0.9$": smooth_90,
+ax = plot.curves(steps, {r"$x_t = \ell_t$": losses,
+                         r"$\hat{s}_t,\ \beta = 0.9$": smooth_90,
                          r"$\hat{s}_t,\ \beta = 0.98$": smooth_98},
-                 xlabel="step", ylabel="loss")
+                 xlabel="step", ylabel=r"$\ell_t$")
 ax.lines[0].set(color="lightgray", linewidth=0.8)
 ax.legend()
 # zh: 最开始的几个原始尖峰更高，这里截掉
@@ -96,9 +97,9 @@ plt.show()
 raw_98 = ewma(losses, beta=0.98, bias_correction=False)
 for t in (1, 10, 50):
     print(f"{t=:2d}  s_t={raw_98[t - 1]:.3f}  s_hat_t={smooth_98[t - 1]:.3f}")
-ax = plot.curves(steps[:60], {r"$x_t$": losses[:60], r"$s_t$": raw_98[:60],
+ax = plot.curves(steps[:60], {r"$x_t = \ell_t$": losses[:60], r"$s_t$": raw_98[:60],
                               r"$\hat{s}_t$": smooth_98[:60]},
-                 xlabel="step", ylabel="loss")
+                 xlabel="step", ylabel=r"$\ell_t$")
 ax.lines[0].set(color="lightgray", linewidth=0.8)
 ax.legend()
 ax.set_ylim(0, 6)
@@ -149,8 +150,11 @@ for epoch in (best, len(val_loss) - 1):
 
 # --8<-- [start:plot-train-val]
 epochs = range(1, len(val_loss) + 1)
-ax = plot.curves(epochs, {"train_loss": history["train_loss"], "val_loss": val_loss},
-                 xlabel="epoch", ylabel="loss", logy=True)
+# zh: 实线：训练损失；虚线：验证损失
+# en: solid: training loss; dashed: validation loss
+ax = plot.curves(epochs, {r"$\mathcal{L}$": history["train_loss"]},
+                 xlabel="epoch", ylabel=r"$\mathcal{L}$", logy=True)
+ax.plot(epochs, val_loss, linestyle="--")
 ax.axvline(best + 1, color="gray", linestyle=":")
 plt.show()
 # --8<-- [end:plot-train-val]
