@@ -240,18 +240,28 @@ print(len(train_set) // 32, len(train_set) % 32)
 # --8<-- [end:ex1]
 
 # --8<-- [start:ex2]
-torch.manual_seed(0)
-net = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Dropout(p=0.2), nn.Linear(64, 10))
-opt = torch.optim.Adam(net.parameters(), lr=1e-2)
-for epoch in range(10):
-    net.train()
-    for xb, yb in train_loader:
-        loss = loss_fn(net(xb), yb)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-# zh: lr=1e-3 的结果就是正文里训练的那个模型
-# en: the lr=1e-3 result is the model trained above
-print(f"lr=0.001  val_acc={val_accs[-1]:.3f}")
-print(f"lr=0.01   val_acc={accuracy(net, val_loader):.3f}")
+def val_acc_after(lr, seed, epochs=10):
+    # zh: 和正文同样的网络、批量大小和轮数，只换学习率和种子；返回验证准确率
+    # en: the main text's network, batch size and epochs; only lr and seed change
+    torch.manual_seed(seed)
+    net = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Dropout(p=0.2),
+                        nn.Linear(64, 10))
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    order = torch.Generator().manual_seed(seed)
+    loader = DataLoader(train_set, batch_size=32, shuffle=True, generator=order)
+    for epoch in range(epochs):
+        net.train()
+        for xb, yb in loader:
+            loss = loss_fn(net(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return accuracy(net, val_loader)
+
+
+# zh: 每个学习率 3 个种子；只看验证集
+# en: 3 seeds per learning rate; the validation set only
+val_by_lr = {lr: [val_acc_after(lr, seed) for seed in range(3)] for lr in (1e-3, 1e-2)}
+for lr, accs in val_by_lr.items():
+    print(f"{lr=}  val_acc={[round(a, 3) for a in accs]}")
 # --8<-- [end:ex2]
