@@ -124,6 +124,7 @@ linear_module = nn.Linear(d, 1, bias=False)
 loss_func = nn.MSELoss()
 optim = torch.optim.SGD(linear_module.parameters(), lr=step_size)
 
+history = []
 print("i  loss  w")
 for i in range(20):
     y_hat = linear_module(X)
@@ -131,8 +132,9 @@ for i in range(20):
     optim.zero_grad()
     loss.backward()
     optim.step()
+    history.append(loss.item())
     w = linear_module.weight.view(2).detach().numpy()
-    print(f"{i:2d}  {loss.item():.2f}  {w}")
+    print(f"{i:2d}  {history[-1]:.2f}  {w}")
 
 print(true_w.view(2).numpy())
 print(linear_module.weight.view(2).detach().numpy())
