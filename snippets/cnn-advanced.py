@@ -4,6 +4,8 @@ Each `# --8<-- [start:name]` ... `[end:name]` section is one block of the page, 
 Run the whole page, exercises included, with `python snippets/cnn-advanced.py`.
 """
 # --8<-- [start:imports]
+import math
+
 import matplotlib.pyplot as plt
 import torch
 from torch import nn
@@ -212,6 +214,7 @@ def accuracy(model, dataset):
 
 
 def train(model, epochs=2, lr=1e-3):
+    val_accs = []
     loader = DataLoader(train_set, batch_size=64, shuffle=True,
                         generator=torch.Generator().manual_seed(0))
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
@@ -222,15 +225,45 @@ def train(model, epochs=2, lr=1e-3):
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        print(f"  {epoch=}  val acc {accuracy(model, val_set):.3f}")
+        val_accs.append(accuracy(model, val_set))
+        print(f"  {epoch=}  val acc {val_accs[-1]:.3f}")
+    return val_accs
 
 
+val_accs = {}
 for block in [Plain, Residual]:
     torch.manual_seed(0)
     net = deep_net(block, 6)
     print(f"{block.__name__}: {1 + 2 * 6} conv layers, params {n_params(net):,}")
-    train(net)
+    val_accs[block.__name__] = train(net)
 # --8<-- [end:train-deep]
+
+# --8<-- [start:batchnorm]
+torch.manual_seed(0)
+bn = nn.BatchNorm2d(16)
+# zh: 训练模式：每个通道用这一批的 N×H×W 个值算均值和方差
+# en: training mode: each channel's mean and variance over the batch's N×H×W values
+out = bn(torch.randn(1, 16, 8, 8))
+print(tuple(out.shape), f"{out[0, 0].mean().item() + 0:.3f}",
+      f"{out[0, 0].std(correction=0).item():.3f}")
+
+# zh: 全局平均池化之后只剩 1×1：批量为 1 时，每个通道只有一个值
+# en: after global average pooling only 1×1 is left: one value per channel, batch of 1
+pooled = torch.randn(1, 16, 1, 1)
+try:
+    bn(pooled)
+except ValueError as error:
+    print("ValueError:", error)
+
+# zh: 修正一：预测时用评估模式，改用训练时记下的滑动平均
+# en: fix 1: evaluation mode for predictions, with the running averages from training
+bn.eval()
+print(tuple(bn(pooled).shape))
+# zh: 修正二：训练时每一批都多于一个样本
+# en: fix 2: more than one sample in every training batch
+bn.train()
+print(tuple(bn(torch.randn(8, 16, 1, 1)).shape))
+# --8<-- [end:batchnorm]
 
 # --8<-- [start:ex1]
 x = torch.zeros(1, 192, 28, 28)
@@ -250,6 +283,7 @@ def he_init(model):
             nn.init.zeros_(m.bias)
 
 
+he_norms = {}
 for n_blocks in [1, 4, 16]:
     norms = []
     for block in [Plain, Residual]:
@@ -258,6 +292,7 @@ for n_blocks in [1, 4, 16]:
         he_init(net)
         loss_fn(net(xb), yb).backward()
         norms.append(torch.linalg.vector_norm(net[0].weight.grad).item())
+    he_norms[n_blocks] = norms
     print(f"depth={1 + 2 * n_blocks:2d}  Plain {norms[0]:.2e}  Residual {norms[1]:.2e}")
 # --8<-- [end:ex2]
 
