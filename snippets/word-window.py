@@ -162,7 +162,8 @@ model = WordWindowClassifier(len(vocab), pad_ix, window_size=window_size)
 print(model)
 for name, p in model.named_parameters():
     print(f"{name:18} {tuple(p.shape)}")
-print(sum(p.numel() for p in model.parameters()))
+n_params = sum(p.numel() for p in model.parameters())
+print(n_params)
 # zh: 这一批里每个词一个 logit
 # en: one logit per word of the batch
 print(model(x).shape)
@@ -187,7 +188,8 @@ def masked_bce(logits, y, lengths):
 
 
 with torch.no_grad():
-    print(masked_bce(model(x), y, lengths))
+    initial_loss = masked_bce(model(x), y, lengths).item()
+print(f"{initial_loss=:.4f}")
 # --8<-- [end:loss]
 
 # --8<-- [start:train]
@@ -229,15 +231,16 @@ def predict(model, sentence):
     for w, i, p in zip(sentence.split(), ids, probs):
         note = "  <unk>" if i == unk_ix else ""
         print(f"{w:>10}  {p.item():.3f}{note}")
+    return probs.tolist()
 
 
-predict(model, "she comes from paris")
+paris = predict(model, "she comes from paris")
 # --8<-- [end:predict]
 
 # --8<-- [start:unknown]
-predict(model, "she comes from berlin")
+from_berlin = predict(model, "she comes from berlin")
 print()
-predict(model, "berlin is the capital of germany")
+capital = predict(model, "berlin is the capital of germany")
 # --8<-- [end:unknown]
 
 # --8<-- [start:ex1]
@@ -266,5 +269,5 @@ for epoch in range(200):
         loss.backward()
         opt.step()
 print(f"loss={loss.item():.4f}  {torch.equal(before, frozen.embeds.weight)=}")
-predict(frozen, "she comes from berlin")
+frozen_berlin = predict(frozen, "she comes from berlin")
 # --8<-- [end:ex2]
