@@ -99,6 +99,7 @@ net = nn.RNNCell(input_size=4, hidden_size=4)
 criterion = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(net.parameters(), lr=0.1)
 
+predictions = []
 net.train()
 for epoch in range(1, 16):
     h = torch.zeros(1, 4)
@@ -113,6 +114,7 @@ for epoch in range(1, 16):
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
+    predictions.append(predicted)
     print(f"{epoch=:2d}  loss={loss.item():.4f}  predicted={predicted}")
 # --8<-- [end:hello-train]
 
@@ -164,7 +166,7 @@ print(f"{n_params=}")
 
 # --8<-- [start:char-train]
 optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
-
+char_predictions = []
 model.train()
 for epoch in range(1, 16):
     logits = model(x_seq)  # (1, 5, 4)
@@ -177,6 +179,7 @@ for epoch in range(1, 16):
     loss.backward()
     optimizer.step()
     predicted = "".join(idx2char[i] for i in logits.argmax(dim=2)[0].tolist())
+    char_predictions.append(predicted)
     print(f"{epoch=:2d}  loss={loss.item():.4f}  predicted={predicted}")
 
 model.eval()
