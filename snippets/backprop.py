@@ -233,21 +233,23 @@ for name, f in activations.items():
 # zh: 不坍缩还不够：一个隐藏层能逼近 sin 2x 吗？隐藏层随机，输出层取最好的（最小二乘）
 # en: not collapsing is not enough: can one hidden layer approximate sin 2x? a random
 # en: hidden layer, and the best output layer (least squares)
+# zh: 误差保留两位小数（更后面的位数随最小二乘的舍入而变）
+# en: errors to two decimals (the digits beyond vary with the rounding of least squares)
 x = torch.linspace(-3, 3, 200, dtype=torch.float64).unsqueeze(1)
 target = torch.sin(2 * x)
 gen = torch.Generator().manual_seed(0)
 fit_error = {}
 for width in (10, 30, 100):
-    # zh: 每个隐藏单元 w (x - c)：随机的斜率 w，中心 c 落在 [-3, 3] 里
-    # en: each hidden unit is w (x - c): a random slope w, a center c inside [-3, 3]
+    # zh: 每个隐藏单元是 w (x - c)：斜率 w 随机，中心 c 均匀地排在 (-3, 3) 里
+    # en: each hidden unit is w (x - c): a random slope w, centers c evenly in (-3, 3)
     w = torch.randn(1, width, generator=gen, dtype=torch.float64)
-    c = 6 * torch.rand(width, generator=gen, dtype=torch.float64) - 3
+    c = torch.linspace(-3, 3, width + 2, dtype=torch.float64)[1:-1]
     Z_x = (x - c) * w
     for name in ("relu", "tanh", "z**2", "sin"):
         fit_error[name, width] = best_linear_error(activations[name](Z_x), target)
-    print(f"{width=:3}", {name: round(fit_error[name, width], 4)
+    print(f"{width=:3}", {name: round(fit_error[name, width], 2)
                           for name in ("relu", "tanh", "z**2", "sin")})
 # zh: z**2 的隐藏层只能给出 x 的二次多项式：与直接用 x、x**2 拟合的误差相同
 # en: a z**2 hidden layer gives only quadratics in x: the same error as fitting x, x**2
-print(round(best_linear_error(torch.cat([x, x**2], dim=1), target), 4))
+print(round(best_linear_error(torch.cat([x, x**2], dim=1), target), 2))
 # --8<-- [end:ex3]
