@@ -167,9 +167,74 @@ class Block:
         return [m.group(1) for line in self.body.splitlines() if (m := INCLUDE.match(line.strip()))]
 
 
-def parse_info(info: str) -> tuple[str, dict[str, str]]:
+OPTIONS = {"exec", "caption", "alt"}  # what a python fence may say; anything else is a typo
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+SECTION = re.compile(r"^\s*# -{1,}8<-{1,} \[(start|end):([^\]]*)\]\s*$")
+
+
+def read_page(path: Path, rel: Path) -> str:
+    """A page's or a snippet's text; PageError naming the file and line when it is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise PageError(f"{rel.as_posix()}:{line}: not UTF-8 text ({error.reason} at byte {error.start}): "
+                        "save the file as UTF-8") from None
+
+
+def check_fences(text: str, rel: Path) -> None:
+    """PageError at the opening line of a fence that is never closed (it would swallow the rest)."""
+    opened = None  # (line, fence)
+    for number, line in enumerate(text.splitlines(), 1):
+        m = FENCE.match(line)
+        if m is None:
+            continue
+        fence, info = m.groups()
+        if opened is None:
+            if not (fence[0] == "`" and "`" in info):
+                opened = (number, fence)
+        elif fence[0] == opened[1][0] and len(fence) >= len(opened[1]) and not info.strip():
+            opened = None
+    if opened is not None:
+        raise PageError(f"{rel.as_posix()}:{opened[0]}: this {opened[1]} fence is never closed")
+
+
+def check_sections(name: str, where: str) -> None:
+    """PageError naming the snippet line of a section that is never closed, closed twice, or that
+    contains another section's marker (it would swallow the next section, whose code would run twice)."""
+    path = ROOT / "snippets" / name
+    if not path.is_file():
+        return  # pymdownx.snippets names a missing file
+    text = read_page(path, path.relative_to(ROOT))
+    opened: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        m = SECTION.match(line)
+        if m is None:
+            continue
+        kind, section = m.groups()
+        here = f"snippets/{name}:{number}"
+        if kind == "start":
+            if opened:
+                other, at = next(iter(opened.items()))
+                raise PageError(f"{where}: {here}: section '{section}' starts inside section '{other}' "
+                                f"(opened at line {at}, not closed before it)")
+            opened[section] = number
+        elif section not in opened:
+            raise PageError(f"{where}: {here}: section '{section}' is closed here but was not open")
+        else:
+            del opened[section]
+    for section, at in opened.items():
+        raise PageError(f"{where}: snippets/{name}:{at}: section '{section}' is opened here and never closed "
+                        "(add `# --8<-- [end:" + section + "]`)")
+
+
+def parse_info(info: str, where: str = "") -> tuple[str, dict[str, str]]:
     """`python html="1"` -> ("python", {"html": "1"}), as SuperFences reads a fence header."""
-    words = shlex.split(info)
+    try:
+        words = shlex.split(info)
+    except ValueError as error:  # an unclosed quote
+        raise PageError(f"{where}: cannot read the fence's options {info!r}: {error}") from None
     if not words:
         return "", {}
     options = {}
@@ -211,17 +276,25 @@ def page_blocks(path: Path) -> list[Block]:
     """Every `python` fence of a Markdown page, in order, with its code expanded."""
     path = Path(path).resolve()
     rel = path.relative_to(ROOT)
-    text = path.read_text(encoding="utf-8")
+    text = read_page(path, rel)
+    check_fences(text, rel)
     try:
         found = extract_from_buffer(io.StringIO(text))
     except RuntimeError as error:
         raise PageError(f"{rel.as_posix()}: {error}") from error
     blocks = []
     for raw in found:
-        language, options = parse_info(raw.syntax or "")
+        where = f"{rel.as_posix()}:{raw.lineno}"
+        language, options = parse_info(raw.syntax or "", where)
         if language != "python":
             continue
-        where = f"{rel.as_posix()}:{raw.lineno}"
+        unknown = sorted(set(options) - OPTIONS)
+        if unknown:
+            raise PageError(f"{where}: unknown option {', '.join(map(repr, unknown))} on a python fence "
+                            f"(it may say {', '.join(sorted(OPTIONS))})")
+        for line in raw.code.splitlines():
+            if m := INCLUDE.match(line.strip()):
+                check_sections(m.group(1).partition(":")[0], where)
         blocks.append(Block(rel, raw.lineno, raw.code, expand(raw.code, where), options, list(raw.marks)))
     executed = [b for b in blocks if b.executed]
     for value in page_values(rel, text):

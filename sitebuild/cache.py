@@ -16,20 +16,23 @@ Environment:
 from __future__ import annotations
 
 import ast
+import atexit
 import hashlib
-import os
 import json
+import os
 import platform
 import re
 import tempfile
+import time
 from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
 from sitebuild import ROOT, SNIPPETS
+from sitebuild import kernel
 from sitebuild.kernel import BlockResult, Settings
 
-FORMAT = 4  # bump when the stored layout changes
+FORMAT = 5  # bump when the stored layout changes
 GLUE = [Path(__file__), Path(__file__).with_name("kernel.py")]  # the code that decides what a page prints
 DATA = SNIPPETS / "data"
 
@@ -133,44 +136,112 @@ def _path(k: str) -> Path:
     return folder() / k[:2] / f"{k}.json"
 
 
+class CacheError(OSError):
+    """The cache cannot be written; the message names the file."""
+
+
 _stored_here: set[str] = set()  # keys this process computed itself
+STALE_TMP = 24 * 3600  # seconds after which a .tmp file is a leftover of a killed build, never one being written
 
 
 def load(k: str) -> tuple[list[BlockResult], str] | None:
-    """(block results, device) of a page, or None on a miss."""
+    """(block results, device) of a page, or None on a miss. A hit is touched: in use, not to be pruned."""
     if fresh() and k not in _stored_here:  # a clean run trusts only what it computed itself
         return None
+    path = _path(k)
     try:
-        data = json.loads(_path(k).read_text(encoding="utf-8"))  # JSON, never pickle: a cache is data
+        data = json.loads(path.read_text(encoding="utf-8"))  # JSON, never pickle: a cache is data
         if data["key"] != k or data["format"] != FORMAT or not isinstance(data["device"], str):
             return None
-        results = [BlockResult(outputs=[(str(s), str(t)) for s, t in b["outputs"]],
-                               figures=[str(f) for f in b["figures"]], seconds=float(b["seconds"]),
-                               values=[str(v) for v in b["values"]])
-                   for b in data["blocks"]]
-        return results, data["device"]
+        # checked like a page process's message: text, counts, output and figure limits
+        results = [kernel._result({**block, "error": None}, 0) for block in data["blocks"]]
+        if any(r.error is not None for r in results):
+            return None
     except Exception:  # missing, unreadable, truncated, wrong shape: recompute
         return None
+    try:
+        os.utime(path)
+    except OSError:  # a read-only cache is read all the same
+        pass
+    return results, data["device"]
 
 
 def store(k: str, results: list[BlockResult], device: str) -> None:
-    """Store a page's results; raises OSError naming the file if the cache cannot be written."""
+    """Store a page's results, atomically: written to a .tmp file, renamed; nothing is left behind
+    when that fails (full disk, read-only folder), and CacheError names the file."""
     path = _path(k)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # write then rename, so a killed build never leaves half an entry behind
-    blocks = [{"outputs": r.outputs, "figures": r.figures, "seconds": r.seconds, "values": r.values}
+    blocks = [{"outputs": r.outputs, "figures": r.figures, "seconds": r.seconds, "values": r.values, "cut": r.cut}
               for r in results]
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as tmp:
-        json.dump({"key": k, "format": FORMAT, "device": device, "blocks": blocks}, tmp, ensure_ascii=False)
-    os.replace(tmp.name, path)
+    text = json.dumps({"key": k, "format": FORMAT, "device": device, "blocks": blocks})  # ASCII: any string
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{k}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError as error:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise CacheError(f"cannot write the execution cache entry {path}: {error.strerror or error}") from error
     _stored_here.add(k)
 
 
-def prune(keep: set[str]) -> int:
-    """Delete every entry not in `keep` (run after a complete build); returns how many."""
-    removed = 0
-    for path in folder().glob("*/*"):
-        if path.suffix in {".json", ".tmp"} and path.stem not in keep:
+def _leases() -> Path:
+    return folder() / "leases"
+
+
+def lease(keys: set[str]) -> None:
+    """Record the entries this process (a build, or `mkdocs serve` between rebuilds) uses, so that
+    no other build prunes them while it runs; released when the process ends."""
+    path = _leases() / f"{os.getpid()}.keys"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(sorted(keys)), encoding="ascii")
+    except OSError:  # a read-only cache: nothing to protect, nothing will be pruned
+        return
+    if path not in _leased_here:
+        _leased_here.add(path)
+        atexit.register(path.unlink, missing_ok=True)
+
+
+_leased_here: set[Path] = set()
+
+
+def _leased() -> set[str]:
+    """Keys leased by processes still running (leases of ended ones are removed)."""
+    keys: set[str] = set()
+    for path in _leases().glob("*.keys"):
+        try:
+            os.kill(int(path.stem), 0)
+        except ProcessLookupError:
             path.unlink(missing_ok=True)
-            removed += 1
+            continue
+        except (PermissionError, ValueError):
+            pass
+        try:
+            keys.update(path.read_text(encoding="ascii").split())
+        except OSError:
+            continue
+    return keys
+
+
+def prune(keep: set[str], before: float) -> int:
+    """Delete the entries not in `keep` that were last written or read before `before` (this build's
+    start, as time.time()) and that no running build or `mkdocs serve` leases; never another's .tmp
+    file, only those older than STALE_TMP. Returns how many were removed; a read-only folder is left as it is."""
+    removed = 0
+    in_use = keep | _leased()
+    now = time.time()
+    for path in folder().glob("*/*"):
+        try:
+            if path.suffix == ".json" and path.stem not in in_use and path.stat().st_mtime < before:
+                path.unlink()
+            elif path.suffix == ".tmp" and path.stat().st_mtime < now - STALE_TMP:
+                path.unlink()
+            else:
+                continue
+        except OSError:  # gone meanwhile, or not ours to delete
+            continue
+        removed += 1
     return removed

@@ -11,7 +11,8 @@
 
 Output is shown as Python printed it (stdout, and stderr in a distinct style), escaped as text
 inside a stashed HTML block: nothing printed can become HTML or Markdown, and `--8<--` in output is
-never expanded. Output is capped at OUTPUT_LIMIT lines with a visible note and a build warning.
+never expanded; control characters are shown as their pictures (␛, ␀). Output is capped at OUTPUT_LIMIT
+lines and OUTPUT_CHARS characters (by the page's process) with a visible note and a build warning.
 """
 from __future__ import annotations
 
@@ -31,12 +32,15 @@ from markupsafe import Markup
 
 from sitebuild import cache
 from sitebuild.blocks import Block, localize, page_blocks, page_language, pages, substitute_values
-from sitebuild.kernel import OUTPUT_LIMIT, BlockError, BlockResult, PageKernel, Settings, _count, setting
+from sitebuild.kernel import (OUTPUT_CHARS, OUTPUT_LIMIT, BlockError, BlockResult, PageKernel, Settings, _count,
+                              setting, stop_all)
 
 log = logging.getLogger("mkdocs.plugins.sitebuild")
 
 FIGURE = {"zh": "图 {n}", "en": "Figure {n}"}
 CAPPED = {"zh": "（输出共 {total} 行，只显示前 {shown} 行）", "en": "(output has {total} lines; the first {shown} are shown)"}
+CAPPED_CHARS = {"zh": "（输出共 {total} 个字符，只显示前 {shown} 个）",
+                "en": "(output has {total} characters; the first {shown} are shown)"}
 STDERR = {"zh": "标准错误输出（警告等）", "en": "standard error (warnings and the like)"}
 FAILED = {"zh": "这段代码运行出错", "en": "This block failed"}
 NOT_RUN = {"zh": "未运行：前面的代码块出错", "en": "Not run: an earlier block failed"}
@@ -138,20 +142,33 @@ def run_pages(settings: Settings | None = None) -> list[Failure]:
 
     if todo:
         start = time.perf_counter()
+        store_error = None
         with ThreadPoolExecutor(max_workers=min(jobs(), len(todo))) as pool:
-            for k, (block_results, device) in pool.map(work, todo):
-                members = groups[k]
-                stats["executions"] += len(block_results)
-                stats["pages_run"] += 1
-                for path, _ in members:
-                    results[path.resolve()] = PageResult(block_results, device, executed=True)
-                failed = next((i for i, r in enumerate(block_results) if r.error is not None), None)
-                if failed is None:
-                    cache.store(k, block_results, device)
-                else:
-                    failures.append(Failure([blocks[failed] for _, blocks in members], block_results[failed].error))
+            try:
+                for k, (block_results, device) in pool.map(work, todo):
+                    members = groups[k]
+                    stats["executions"] += len(block_results)
+                    stats["pages_run"] += 1
+                    for path, _ in members:
+                        results[path.resolve()] = PageResult(block_results, device, executed=True)
+                    failed = next((i for i, r in enumerate(block_results) if r.error is not None), None)
+                    if failed is None:
+                        try:
+                            cache.store(k, block_results, device)
+                        except cache.CacheError as error:  # reported once every page has run
+                            store_error = store_error or error
+                    else:
+                        failures.append(Failure([blocks[failed] for _, blocks in members],
+                                                block_results[failed].error))
+            except BaseException:  # Ctrl-C or SIGTERM: stop every page's processes now, not at their limit
+                stop_all()
+                raise
         log.info("ran %d pages (%d blocks) in %.1f s, %d at a time", len(todo), stats["executions"],
                  time.perf_counter() - start, min(jobs(), len(todo)))
+        if store_error is not None:
+            for failure in failures:
+                log.warning("%s", failure)
+            raise store_error
     return failures
 
 
@@ -246,33 +263,40 @@ def validator(language, inputs, options, attrs, md) -> bool:
     return ok
 
 
+# control characters would be written raw into the HTML (NUL, ESC, BEL, C1, a lone \r, bidi overrides):
+# shown as their Unicode pictures (␀ ␛ ␇ ␍) or escapes (\x85, \u202e) instead
+VISIBLE = {**{c: chr(0x2400 + c) for c in range(32) if chr(c) not in "\t\n"}, 0x7F: "\u2421",
+           **{c: f"\\x{c:02x}" for c in range(0x80, 0xA0)},
+           **{c: f"\\u{c:04x}" for c in (*range(0x200E, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A))}}
+
+
+def visible(text: str) -> str:
+    return text.replace("\r\n", "\n").translate(VISIBLE)
+
+
 def _text_box(text: str, css: str, title: str = "") -> str:
     tip = f' title="{htmlmod.escape(title)}"' if title else ""  # stderr is also marked visibly, by site.css
     return (f'<div class="language-text highlight {css}"{tip}><pre><span></span>'
-            f"<code>{htmlmod.escape(text)}</code></pre></div>")
+            f"<code>{htmlmod.escape(visible(text))}</code></pre></div>")
 
 
 def _failure_box(language: str, body: str = "") -> str:
     return f'<div class="admonition failure"><p class="admonition-title">{FAILED[language]}</p>{body}</div>'
 
 
-def output_html(outputs: list[tuple[str, str]], language: str, where: str) -> str:
-    """Printed output as escaped text boxes: stdout plain, stderr marked; capped at OUTPUT_LIMIT lines."""
-    total = sum(text.count("\n") + (not text.endswith("\n")) for _, text in outputs)
-    budget, parts = OUTPUT_LIMIT, []
-    for stream, text in outputs:
-        if budget <= 0:
-            break
-        lines = text.splitlines(keepends=True)
-        shown = "".join(lines[:budget])
-        budget -= len(lines)
-        if stream == "stderr":
-            parts.append(_text_box(shown, "exec-stderr", STDERR[language]))
+def output_html(result: BlockResult, language: str, where: str) -> str:
+    """Printed output as escaped text boxes: stdout plain, stderr marked. The page's process keeps at
+    most OUTPUT_LIMIT lines and OUTPUT_CHARS characters (result.cut: how much there was): noted, warned."""
+    parts = [_text_box(text, "exec-stderr", STDERR[language]) if stream == "stderr" else _text_box(text, "exec-output")
+             for stream, text in result.outputs]
+    if result.cut is not None:
+        lines, chars = result.cut
+        if sum(text.count("\n") for _, text in result.outputs) >= OUTPUT_LIMIT:
+            total, shown, note, unit = lines, OUTPUT_LIMIT, CAPPED, "lines"
         else:
-            parts.append(_text_box(shown, "exec-output"))
-    if total > OUTPUT_LIMIT:
-        log.warning("%s: the block printed %d lines; only the first %d are shown", where, total, OUTPUT_LIMIT)
-        parts.append(f'<p class="exec-capped">{CAPPED[language].format(total=total, shown=OUTPUT_LIMIT)}</p>')
+            total, shown, note, unit = chars, OUTPUT_CHARS, CAPPED_CHARS, "characters"
+        log.warning("%s: the block printed %d %s; only the first %d are shown", where, total, unit, shown)
+        parts.append(f'<p class="exec-capped">{note[language].format(total=total, shown=shown)}</p>')
     return "".join(parts)
 
 
@@ -354,7 +378,7 @@ def _format(page: PageRender, source, caption, alt, lang, options, md) -> Markup
             raise RuntimeError(f"{block.where}: no result for this block")
         return _render(shown, f'<p class="exec-not-run">{NOT_RUN[lang]}</p>', options, md)
     result = page.result.results[index]
-    parts = [output_html(result.outputs, lang, block.where)]
+    parts = [output_html(result, lang, block.where)]
     if result.error is not None:  # only reached in `mkdocs serve`: a build stops before rendering
         parts.append(_failure_box(lang, _text_box(result.error.traceback or result.error.summary(), "exec-error")))
     html = _render(shown, "".join(parts), options, md)

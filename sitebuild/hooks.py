@@ -10,14 +10,23 @@
 - on_page_content  : formulas to MathML; the page's notebook and its download / Colab links;
                      the page's figures as SVG files beside it (sanitized: sitebuild.svg); a stamp of how long the page's
                      code ran, with what; fails a page that lost a block
-- on_post_build    : writes the build manifest (SITE_MANIFEST); prunes orphaned cache entries
+- on_post_build    : writes the build manifest (SITE_MANIFEST); swaps the finished site in (a build
+                     writes a folder of its own beside it); prunes cache entries no build uses
+- on_build_error   : drops the unfinished folder: the site folder stays as it was
 """
 from __future__ import annotations
 
+import atexit
+import fcntl
+import hashlib
 import json
 import os
 import re
+import shutil
+import signal
 import sys
+import tempfile
+import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -31,7 +40,7 @@ from mkdocs.plugins import event_priority  # noqa: E402
 from sitebuild import ROOT, cache, execute, notebooks  # noqa: E402
 from sitebuild.blocks import PageError, page_blocks, page_key, page_language  # noqa: E402
 from sitebuild.execute import log  # noqa: E402
-from sitebuild.kernel import SettingError, Settings  # noqa: E402
+from sitebuild.kernel import SettingError, Settings, stop_all  # noqa: E402
 from sitebuild.mathml import render_math  # noqa: E402
 from sitebuild.svg import FigureError, sanitize  # noqa: E402
 
@@ -44,12 +53,55 @@ STAMP = {
     "en": "Code on this page ran in {seconds} · torch {torch} · {device}",
 }
 _depth = 0  # the i18n plugin nests one build per extra language inside the first
+_started = 0.0  # when this build began (time.time()): prune spares what others wrote since
 _serving = False  # `mkdocs serve`: a fast preview for authors
+
+
+def _stop(signum, frame):
+    """SIGTERM or Ctrl-C: stop every page's processes at once, then end as Ctrl-C would."""
+    stop_all()
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
 
 
 def on_startup(command, dirty):
     global _serving
     _serving = command == "serve"
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, _stop)
+
+
+# A build writes into a folder of its own beside the site folder and swaps it in when done: a build
+# stopped on the way (SIGTERM, Ctrl-C, an error) leaves the site folder as it was, and two builds
+# into one site folder both succeed (the swap is under a lock).
+_site: dict[str, Path] = {}  # "site": the folder asked for, "staging": the one being written
+
+
+def _stage(config) -> None:
+    site = Path(config.site_dir)
+    staging = site.with_name(f".{site.name}.building-{os.getpid()}")
+    for old in site.parent.glob(f".{site.name}.building-*"):  # left by a build that was killed
+        pid = old.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    _site.update(site=site, staging=staging)
+    atexit.register(shutil.rmtree, staging, True)
+    config.site_dir = str(staging)
+
+
+def _swap(config) -> None:
+    site, staging = _site.pop("site"), _site.pop("staging")
+    config.site_dir = str(site)  # for what runs after (mkdocs gh-deploy pushes config.site_dir)
+    lock = Path(tempfile.gettempdir()) / f"sitebuild-{hashlib.sha256(str(site).encode()).hexdigest()[:16]}.lock"
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # another build into the same folder waits here
+        old = site.with_name(f".{site.name}.old-{os.getpid()}")
+        if site.exists():
+            site.rename(old)
+        staging.rename(site)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def on_config(config):
@@ -68,11 +120,15 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    global _depth
+    global _depth, _started
     if _depth == 0:
+        _started = time.time()
+        if not _serving:
+            _stage(config)
         execute.manifest.clear()
         try:
             failures = execute.run_pages()
+            cache.lease(execute.used_keys)  # no other build prunes what this one (or this serve) uses
         except PageError as error:  # bad input in a page: the message starts with its file and line
             raise PluginError(f"sitebuild: {error}") from error
         except OSError as error:  # e.g. a cache folder that cannot be written
@@ -137,9 +193,9 @@ def on_page_content(html, page, config, files):
         except FigureError as error:
             rendered.problems.append(f"docs/{page.file.src_uri}: {name}: {error}")
             continue
-        if removed:
-            log.warning("docs/%s: %s: removed what a published figure may not carry: %s", page.file.src_uri, name,
-                        ", ".join(removed))
+        if removed:  # the figure is published without them
+            log.info("docs/%s: %s: removed what a published figure may not carry: %s", page.file.src_uri, name,
+                     ", ".join(removed))
         (folder / name).write_text(clean, encoding="utf-8")
     if rendered.problems:
         message = "sitebuild: " + "; ".join(rendered.problems)
@@ -163,7 +219,17 @@ def on_post_build(config):
     if os.environ.get("SITE_MANIFEST"):
         Path(os.environ["SITE_MANIFEST"]).write_text(json.dumps(
             {"rendered": execute.manifest, **execute.stats, "root": str(ROOT)}, indent=1), encoding="utf-8")
+    if "staging" in _site:
+        _swap(config)
     if execute.enabled() and execute.used_keys and not execute.failures:
-        removed = cache.prune(execute.used_keys)
+        removed = cache.prune(execute.used_keys, _started)
         if removed:
             log.info("sitebuild: pruned %d orphaned cache entries", removed)
+
+
+def on_build_error(error):
+    global _depth
+    _depth = 0
+    if "staging" in _site:  # the site folder stays as it was
+        shutil.rmtree(_site.pop("staging"), ignore_errors=True)
+        _site.clear()

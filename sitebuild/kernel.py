@@ -19,19 +19,28 @@ The parent (MkDocs or pytest) never imports torch: a warm build starts no proces
 """
 from __future__ import annotations
 
+import codecs
+import ctypes
+import dataclasses
+import getpass
 import io
 import json
 import math
 import os
-import pickle
+import select
+import shutil
+import signal
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sitebuild.svg import FigureError, check_size
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
@@ -39,6 +48,7 @@ SNIPPETS = ROOT / "snippets"
 PRELOAD = ("numpy", "torch", "torch.optim", "torch._dynamo", "matplotlib", "matplotlib.pyplot", "sklearn.datasets",
            "sklearn.model_selection")
 OUTPUT_LIMIT = 200  # lines of output shown per block
+OUTPUT_CHARS = 20_000  # characters of output shown per block (a 20 MB line is cut too)
 # Settings that change the digits a page prints, beside the thread count (Settings.threads) and the
 # seeds (SEED, for random, NumPy and torch); each page's notebook sets the same in its first cell.
 # MKL picks kernels by memory alignment unless told not to: the same code, other digits.
@@ -121,28 +131,218 @@ class BlockResult:
     seconds: float = 0.0
     error: BlockError | None = None
     values: list[str] = field(default_factory=list)  # the prose values computed after the block, formatted
+    cut: tuple[int, int] | None = None  # (lines, characters) the block printed, when more than was kept
 
 
-# ---------------------------------------------------------------- the parent's side
+# ---------------------------------------------------------------- messages: JSON, never pickle
+
+MESSAGE_LIMIT = 64 << 20  # bytes of one message from a page's process (a block's result)
+GRACE = 2.0  # seconds past the block limit for a page's process to report a Python-level stop itself
+PASSED = ("PATH", "LANG", "TZ", "USER", "LOGNAME", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "CC", "CXX",
+          "TORCHINDUCTOR_CACHE_DIR", "TRITON_CACHE_DIR")  # what a page process keeps of the build's environment
+PR_SET_CHILD_SUBREAPER = 36  # prctl(2): orphans below a process are re-parented to it, not to init
+
+
+class MessageError(Exception):
+    """A message from a page's process that is too large or not of the expected shape."""
+
 
 def _send(sock: socket.socket, obj) -> None:
-    data = pickle.dumps(obj)
+    data = json.dumps(obj).encode()  # ASCII: any Python string, lone surrogates included, crosses as text
     sock.sendall(struct.pack("!Q", len(data)) + data)
 
 
-def _recv(sock: socket.socket):
+def _recv(sock: socket.socket, deadline: float | None = None, limit: int = MESSAGE_LIMIT):
+    """One message. Past `deadline` (time.monotonic()) TimeoutError, however slowly the bytes come."""
     def exactly(n):
-        chunks = []
-        while n:
-            chunk = sock.recv(min(n, 1 << 20))
+        data = bytearray()
+        while len(data) < n:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([sock], [], [], left)[0]:
+                    raise TimeoutError
+            chunk = sock.recv(min(n - len(data), 1 << 20))
             if not chunk:
                 raise EOFError
-            chunks.append(chunk)
-            n -= len(chunk)
-        return b"".join(chunks)
+            data += chunk
+        return data
 
     (size,) = struct.unpack("!Q", exactly(8))
-    return pickle.loads(exactly(size))
+    if size > limit:
+        raise MessageError(f"a message of {size:,} bytes, over the limit of {limit:,}")
+    try:
+        return json.loads(exactly(size))
+    except ValueError as error:
+        raise MessageError(f"a message that is not JSON ({error})") from None
+
+
+def _text(value, what: str) -> str:
+    if not isinstance(value, str):
+        raise MessageError(f"{what} that is not text")
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate is shown as \udcff
+
+
+def _count_or_none(value, what: str, below: float = math.inf) -> int | None:
+    if value is not None and not (type(value) is int and 0 <= value < below):
+        raise MessageError(f"{what} that is not a count")
+    return value
+
+
+def _result(data, values: int) -> BlockResult:
+    """A block's result from its message, checked field by field: MessageError when anything is off."""
+    fields = {f.name for f in dataclasses.fields(BlockResult)}
+    if not isinstance(data, dict) or set(data) != fields:
+        raise MessageError("a result without the fields of one")
+    for name in ("outputs", "figures", "values"):
+        if not isinstance(data[name], list):
+            raise MessageError(f"{name} that are not a list")
+    outputs = []
+    for item in data["outputs"]:
+        if not (isinstance(item, list) and len(item) == 2 and item[0] in ("stdout", "stderr")):
+            raise MessageError("an output that is not [stream, text]")
+        outputs.append((item[0], _text(item[1], "an output")))
+    if sum(len(t) for _, t in outputs) > OUTPUT_CHARS or sum(t.count("\n") for _, t in outputs) > OUTPUT_LIMIT:
+        raise MessageError("more output than a block may show")
+    seconds, error, cut = data["seconds"], data["error"], data["cut"]
+    if type(seconds) not in (int, float) or not 0 <= seconds < math.inf:
+        raise MessageError("a run time that is not a number of seconds")
+    if error is not None:
+        if not isinstance(error, dict) or set(error) != {f.name for f in dataclasses.fields(BlockError)}:
+            raise MessageError("an error without the fields of one")
+        error = BlockError(_text(error["kind"], "an error kind"), _text(error["message"], "an error message"),
+                           _count_or_none(error["line"], "an error line"), _text(error["traceback"], "a traceback"),
+                           _count_or_none(error["value"], "a value index", below=values))
+    if cut is not None:
+        if not (isinstance(cut, list) and len(cut) == 2):
+            raise MessageError("an output count that is not [lines, characters]")
+        cut = (_count_or_none(cut[0], "a line count"), _count_or_none(cut[1], "a character count"))
+    result = BlockResult(outputs, [_text(f, "a figure") for f in data["figures"]], float(seconds), error,
+                         [_text(v, "a computed value") for v in data["values"]], cut)
+    for number, figure in enumerate(result.figures, 1):
+        try:
+            check_size(figure)
+        except FigureError as problem:
+            result.error = result.error or BlockError("FigureTooLarge", f"figure {number} of the block: {problem}")
+            result.figures = []
+    return result
+
+
+# ---------------------------------------------------------------- processes: every page's, stopped with it
+
+def page_environment(settings: Settings) -> dict[str, str]:
+    """The whole environment of the template, and so of every page: nothing else of the build's (no
+    tokens, keys or SITE_* settings). Each page then gets HOME and TMPDIR = its own work folder."""
+    threads = str(settings.threads)
+    env = {name: os.environ[name] for name in PASSED if name in os.environ}
+    home = Path.home()
+    env.update({"HOME": str(home), "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
+                "OPENBLAS_NUM_THREADS": threads, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+                # matplotlib's font cache, built once (not in every page's fresh HOME); no user matplotlibrc
+                "MPLCONFIGDIR": os.environ.get("MPLCONFIGDIR") or str(home / ".cache" / "matplotlib"),
+                # torch.compile's C++ cache, shared by the pages (otherwise in each page's TMPDIR)
+                "TORCHINDUCTOR_CACHE_DIR": os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+                or str(Path(tempfile.gettempdir()) / f"torchinductor_{getpass.getuser()}"),
+                **DIGITS_ENV, "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
+                "SITE_KERNEL_SETTINGS": json.dumps([settings.timeout, settings.threads, settings.memory])})
+    env.setdefault("PATH", os.defpath)
+    return env
+
+
+def _prctl(option: int, value: int) -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the process group is still stopped
+        pass
+
+
+class _PathBeneath(ctypes.Structure):  # struct landlock_path_beneath_attr
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def _sandbox(writable: list[str]) -> int:
+    """Landlock (Linux 5.13+): from here on this process, and everything it starts, may create, change
+    or delete files only below `writable` (reading stays as it was) and, from Landlock 6 (Linux 6.12),
+    send signals only to its own processes. Returns the Landlock version applied; 0 where the kernel has
+    none: a page can then write wherever the build can."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    abi = libc.syscall(444, None, ctypes.c_size_t(0), 1)  # landlock_create_ruleset(VERSION)
+    if abi < 1:
+        return 0
+    # write-file, remove dir/file, make char/dir/reg/sock/fifo/block/sym; refer (ABI 2); truncate (ABI 3)
+    rights = sum(1 << bit for bit in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12)) | (abi >= 2) << 13 | (abi >= 3) << 14
+    # struct landlock_ruleset_attr: handled fs, handled net (none), scoped: signals and abstract sockets
+    attr = (ctypes.c_uint64 * 3)(rights, 0, 0b11 if abi >= 6 else 0)
+    ruleset = libc.syscall(444, attr, ctypes.c_size_t(24 if abi >= 6 else 8), 0)
+    if ruleset < 0:
+        return 0
+    try:
+        for folder in writable:
+            try:
+                fd = os.open(folder, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            rule = _PathBeneath(rights, fd)
+            libc.syscall(445, ruleset, 1, ctypes.byref(rule), 0)  # landlock_add_rule(PATH_BENEATH)
+            os.close(fd)
+        # no_new_privs, then landlock_restrict_self
+        return abi if libc.prctl(38, 1, 0, 0, 0) == 0 and libc.syscall(446, ruleset, 0) == 0 else 0
+    finally:
+        os.close(ruleset)
+
+
+def _children() -> dict[int, list[int]]:
+    """Parent pid -> its living children, from /proc."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    stat = handle.read()
+            except OSError:
+                continue
+            state, ppid = stat[stat.rindex(b")") + 2:].split()[:2]
+            if state != b"Z":
+                tree.setdefault(int(ppid), []).append(int(entry))
+    return tree
+
+
+def _below(pid: int, tree: dict[int, list[int]] | None = None) -> list[int]:
+    tree, found, todo = tree or _children(), [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), ()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _signal(pid: int, number: int) -> None:
+    try:
+        os.kill(pid, number)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_tree(pid: int, itself: bool = True) -> None:
+    """Stop every process below `pid`, in whatever session or group it put itself (a page process is
+    a subreaper, so what it starts stays below it): `pid` is frozen first, then everything below it
+    is killed until nothing is left, then `pid` and its process group."""
+    if itself:
+        _signal(pid, signal.SIGSTOP)
+    for _ in range(200):
+        below = _below(pid)
+        if not below:
+            break
+        for process in below:
+            _signal(process, signal.SIGKILL)
+        time.sleep(0.005)
+    if itself:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        _signal(pid, signal.SIGKILL)
 
 
 class _Template:
@@ -151,35 +351,44 @@ class _Template:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        threads = str(settings.threads)
-        env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
-               "OPENBLAS_NUM_THREADS": threads, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
-               **DIGITS_ENV,
-               "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
-               "SITE_KERNEL_SETTINGS": json.dumps([settings.timeout, settings.threads, settings.memory])}
         self.process = subprocess.Popen([sys.executable, "-m", "sitebuild.kernel", str(theirs.fileno())],
-                                        pass_fds=[theirs.fileno()], env=env, cwd=ROOT,
+                                        pass_fds=[theirs.fileno()], env=page_environment(settings), cwd=ROOT,
                                         stdin=subprocess.DEVNULL)
         theirs.close()
         self.lock = threading.Lock()
-        self.control.settimeout(120)
-        if _recv(self.control) != "ready":
+        self.pages: set[int] = set()  # pids of the page processes forked and not yet stopped
+        if _recv(self.control, time.monotonic() + 120) != "ready":
             raise RuntimeError("the kernel template did not start")
 
     def fork(self) -> tuple[socket.socket, int]:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        with self.lock:
-            socket.send_fds(self.control, [b"fork"], [theirs.fileno()])
-            pid = _recv(self.control)
-        theirs.close()
+        try:
+            with self.lock:
+                socket.send_fds(self.control, [b"fork"], [theirs.fileno()])
+                pid = _recv(self.control, time.monotonic() + 30)
+                if type(pid) is not int:
+                    raise MessageError("the template answered a fork with no process id")
+                self.pages.add(pid)
+        finally:
+            theirs.close()
         return ours, pid
+
+    def release(self, pid: int) -> None:
+        """Stop page `pid` and everything it started; then whatever a page that ended on its own left
+        behind (re-parented to the template, a subreaper)."""
+        kill_tree(pid)
+        with self.lock:
+            self.pages.discard(pid)
+            tree = _children()
+            for orphan in set(tree.get(self.process.pid, ())) - self.pages:
+                kill_tree(orphan)
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def stop(self) -> None:
         try:
-            self.control.close()
+            self.control.close()  # the template stops every process below it, then exits
             self.process.wait(timeout=10)
         except Exception:
             self.process.kill()
@@ -187,6 +396,7 @@ class _Template:
 
 _templates: dict[Settings, _Template] = {}
 _templates_lock = threading.Lock()
+_live: set[PageKernel] = set()  # kernels not yet closed, for stop_all
 
 
 def _template(settings: Settings) -> _Template:
@@ -204,77 +414,169 @@ def stop_templates() -> None:
         _templates.clear()
 
 
+def stop_all() -> None:
+    """Stop every page's processes now (the build got Ctrl-C or SIGTERM); takes no lock."""
+    for kernel in list(_live):
+        if kernel.pid is not None:
+            kill_tree(kernel.pid)
+
+
 class PageKernel:
     """A fresh process for one page: run its blocks in order, one namespace, each within the limit."""
 
     def __init__(self, settings: Settings | None = None, salt: str = "page"):
         self.settings = settings or Settings.from_env()
-        self.sock, self.pid = _template(self.settings).fork()
         self.salt = salt  # matplotlib's SVG ids are random without one: the same figure, the same file
         self.dead: BlockError | None = None
         self.blocks = 0
+        self.sock: socket.socket | None = None
+        self.pid: int | None = None
+        self.folder = tempfile.mkdtemp(prefix="page-")  # the page's working folder and HOME; close() removes it
+        _live.add(self)
+        for attempt in (1, 2):  # a second time with a new template, if a page has just killed the last one
+            try:
+                self.template = _template(self.settings)
+                self.sock, self.pid = self.template.fork()
+                _send(self.sock, {"folder": self.folder})
+                break
+            except (OSError, EOFError, MessageError, RuntimeError) as error:
+                self.dead = BlockError("KernelError", f"the page's process could not be started: {error!r}")
 
     def run(self, code: str, label: str, values: list[tuple[str, str, str]] = ()) -> BlockResult:
         """Run one block, then compute the prose values that follow it: `values` are
         (expression, format spec, label) triples. `label` is the file name a traceback shows
-        (e.g. docs/x.zh.md:12)."""
+        (e.g. docs/x.zh.md:12). The whole block, figures and values included, has
+        SITE_BLOCK_TIMEOUT seconds (and GRACE more to report a Python-level stop)."""
         if self.dead is not None:
+            if self.dead.kind == "KernelError" and not self.blocks:
+                return BlockResult(error=self.dead)
             return BlockResult(error=BlockError("NotRun", "the page's process is gone: " + self.dead.summary()))
         self.blocks += 1
         limit = self.settings.timeout
-        start = time.perf_counter()
+        start = time.monotonic()
         try:
-            self.sock.settimeout(limit + 5)
-            _send(self.sock, ("run", code, label, f"{self.salt}-{self.blocks}", list(values)))
-            result = _recv(self.sock)
-        except (socket.timeout, TimeoutError):
-            self.kill()
-            self.dead = BlockError("Timeout", f"block still running after {limit:g} s (SITE_BLOCK_TIMEOUT); "
-                                              "its process was stopped")
-            return BlockResult(seconds=time.perf_counter() - start, error=self.dead)
+            _send(self.sock, {"run": code, "label": label, "salt": f"{self.salt}-{self.blocks}",
+                              "values": [list(v) for v in values]})
+            result = _result(_recv(self.sock, start + limit + GRACE), len(values))
+        except TimeoutError:
+            return self._fail(start, "Timeout", f"block stopped after {limit + GRACE:g} s: the limit is {limit:g} s "
+                                                f"(SITE_BLOCK_TIMEOUT), plus {GRACE:g} s for the block to report "
+                                                "where it was; its process was stopped")
         except (EOFError, OSError):
-            self.kill()
-            self.dead = BlockError("ProcessDied", "the page's process ended while running this block "
-                                                  "(os._exit, a crash, or out of memory)")
-            return BlockResult(seconds=time.perf_counter() - start, error=self.dead)
+            return self._fail(start, "ProcessDied", "the page's process ended while running this block "
+                                                    "(os._exit, a crash, or out of memory)")
+        except MessageError as error:
+            return self._fail(start, "ResultError", f"the page's process sent {error}")
+        if not self.template.alive():  # nothing but a page stops it while pages run
+            return self._fail(start, "TemplateKilled", "the process every page is forked from ended while this "
+                                                       "block ran: this page or one running beside it stopped it "
+                                                       "(a page must not stop processes outside it)")
         if result.error is not None and result.error.kind == "Timeout":
             self.kill()  # stopped from inside after a Python-level hang: do not trust the process further
             self.dead = result.error
         return result
 
+    def _fail(self, start: float, kind: str, message: str) -> BlockResult:
+        self.kill()
+        self.dead = BlockError(kind, message)
+        return BlockResult(seconds=time.monotonic() - start, error=self.dead)
+
     def device(self) -> str:
         if self.dead is not None:
             return ""
         try:
-            self.sock.settimeout(30)
-            _send(self.sock, ("device",))
-            return _recv(self.sock)
+            _send(self.sock, {"device": True})
+            return _text(_recv(self.sock, time.monotonic() + 30), "a device name")
         except Exception:
             return ""
 
-    def kill(self) -> None:
+    def sandboxed(self) -> int:
+        """The Landlock version the page's process runs under (0: none): from 1 it can write only in its
+        own folder, from 6 signal only its own processes."""
         try:
-            os.kill(self.pid, 9)
-        except ProcessLookupError:
-            pass
+            _send(self.sock, {"sandboxed": True})
+            answer = _recv(self.sock, time.monotonic() + 30)
+            return answer if type(answer) is int else 0
+        except Exception:
+            return 0
+
+    def kill(self) -> None:
+        """Stop the page's process and everything it started (subprocesses, forks, their children)."""
+        if self.pid is not None:
+            self.template.release(self.pid)
+            self.pid = None
 
     def close(self) -> None:
-        try:
-            self.sock.settimeout(5)
-            _send(self.sock, ("exit",))
-        except Exception:
-            pass
-        self.sock.close()
+        if self.sock is not None:
+            self.sock.close()
         self.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        _live.discard(self)
 
 
 # ---------------------------------------------------------------- the template and its children
 
-class _Stream(io.TextIOBase):
-    """sys.stdout / sys.stderr of a block: keeps every write, in order, with its stream's name."""
+class _Output:
+    """What a block prints, in order, by stream: kept up to OUTPUT_LIMIT lines and OUTPUT_CHARS
+    characters, the rest only counted. Linear in what is printed."""
 
-    def __init__(self, name: str, sink: list):
-        self.name, self.sink = name, sink
+    def __init__(self):
+        self.parts: list[tuple[str, list[str]]] = []
+        self.lines = self.chars = self.kept_lines = self.kept_chars = 0
+        self.full, self.last = False, "\n"
+
+    def add(self, stream: str, text: str) -> None:
+        if not text:
+            return
+        self.lines += text.count("\n")
+        self.chars += len(text)
+        self.last = text[-1]
+        if self.full:
+            return
+        keep, room = text[:OUTPUT_CHARS - self.kept_chars], OUTPUT_LIMIT - self.kept_lines
+        if keep.count("\n") >= room:  # keep up to the last line there is room for
+            end = -1
+            for _ in range(room):
+                end = keep.index("\n", end + 1)
+            keep = keep[:end + 1]
+        self.full = len(keep) < len(text)
+        self.kept_lines += keep.count("\n")
+        self.kept_chars += len(keep)
+        if keep and self.parts and self.parts[-1][0] == stream:
+            self.parts[-1][1].append(keep)
+        elif keep:
+            self.parts.append((stream, [keep]))
+
+    def outputs(self) -> list[tuple[str, str]]:
+        return [(stream, "".join(chunks)) for stream, chunks in self.parts]
+
+    def cut(self) -> tuple[int, int] | None:
+        """(lines, characters) printed in all, when more than was kept."""
+        return (self.lines + (self.last != "\n"), self.chars) if self.full else None
+
+
+class _Bytes(io.RawIOBase):
+    """sys.stdout.buffer / sys.stderr.buffer: bytes decoded as UTF-8 (others shown as \\xNN) into the stream."""
+
+    def __init__(self, stream: _Stream):
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-8")("backslashreplace")
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        data = bytes(data)
+        self.stream.write(self.decoder.decode(data))
+        return len(data)
+
+
+class _Stream(io.TextIOBase):
+    """sys.stdout / sys.stderr of a block: every write, in order, with its stream's name."""
+
+    def __init__(self, name: str, output: _Output, fd: int):
+        self.name, self.output, self.fd = name, output, fd
+        self.buffer = _Bytes(self)
 
     def writable(self):
         return True
@@ -282,12 +584,11 @@ class _Stream(io.TextIOBase):
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        if text:
-            if self.sink and self.sink[-1][0] == self.name:
-                self.sink[-1] = (self.name, self.sink[-1][1] + text)
-            else:
-                self.sink.append((self.name, text))
+        self.output.add(self.name, text)
         return len(text)
+
+    def fileno(self):  # the process's own descriptor, captured too (subprocess.run(..., stdout=sys.stdout))
+        return self.fd
 
     def isatty(self):
         return False
@@ -295,6 +596,33 @@ class _Stream(io.TextIOBase):
     @property
     def encoding(self):
         return "utf-8"
+
+
+def _native(output: _Output, files: dict[str, io.BufferedRandom]) -> None:
+    """What C code and subprocesses wrote to descriptors 1 and 2 during the block, by stream; the files
+    are emptied after (a gigabyte printed costs its reading, not memory or cache)."""
+    for handle in (sys.__stdout__, sys.__stderr__):
+        handle.flush()
+    try:
+        ctypes.CDLL(None).fflush(None)  # C stdio buffers
+    except (OSError, AttributeError):
+        pass
+    for stream, file in files.items():
+        fd, position = file.fileno(), 0
+        decoder = codecs.getincrementaldecoder("utf-8")("backslashreplace")
+        size = os.fstat(fd).st_size
+        while position < size:
+            chunk = os.pread(fd, min(1 << 20, size - position), position)
+            if not chunk:
+                break
+            position += len(chunk)
+            if output.full:  # only counted: bytes for characters
+                output.lines, output.chars, output.last = output.lines + chunk.count(b"\n"), output.chars + len(chunk), "?"
+            else:
+                output.add(stream, decoder.decode(chunk))
+        output.add(stream, decoder.decode(b"", final=True))
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
 
 
 def _describe(error: BaseException, label: str) -> BlockError:
@@ -344,20 +672,16 @@ def _compute(namespace: dict, values) -> tuple[list[str], BlockError | None]:
     return texts, None
 
 
-def _run_block(namespace: dict, code: str, label: str, salt: str, native, values=()) -> BlockResult:
-    import signal
-
-    outputs: list[tuple[str, str]] = []
+def _run_block(namespace: dict, code: str, label: str, salt: str, files, values=()) -> BlockResult:
+    output = _Output()
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _Stream("stdout", outputs), _Stream("stderr", outputs)
-    position = native.seek(0, io.SEEK_END)
-    timeout = float(os.environ["SITE_BLOCK_TIMEOUT_CHILD"])
+    sys.stdout, sys.stderr = _Stream("stdout", output, 1), _Stream("stderr", output, 2)
 
     def stop(signum, frame):  # a Python-level hang; C-level hangs are killed by the parent
-        raise TimeoutError(f"block still running after {timeout:g} s (SITE_BLOCK_TIMEOUT)")
+        raise TimeoutError(f"block still running after {_timeout:g} s (SITE_BLOCK_TIMEOUT)")
 
     signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
+    signal.setitimer(signal.ITIMER_REAL, _timeout)
     start = time.perf_counter()
     error = None
     texts: list[str] = []
@@ -371,13 +695,8 @@ def _run_block(namespace: dict, code: str, label: str, salt: str, native, values
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         seconds = time.perf_counter() - start
-        sys.stdout.flush()
         sys.stdout, sys.stderr = saved
-    native.flush()
-    native.seek(position)
-    written = native.read().decode("utf-8", "replace")
-    if written:  # C code and subprocesses writing to the process's own stdout/stderr
-        outputs.append(("stderr", written))
+    _native(output, files)
     figures = []
     try:
         figures = _take_figures(salt)
@@ -385,7 +704,7 @@ def _run_block(namespace: dict, code: str, label: str, salt: str, native, values
         if error is None:
             error = _describe(exc, label)
             error.message = f"while drawing the block's figure: {error.message}"
-    return BlockResult(outputs, figures, seconds, error, texts)
+    return BlockResult(output.outputs(), figures, seconds, error, texts, output.cut())
 
 
 def _device() -> str:
@@ -396,21 +715,33 @@ def _device() -> str:
     return "CPU"
 
 
+_timeout = 0.0  # SITE_BLOCK_TIMEOUT, in a page's process
+
+
 def _child(sock: socket.socket) -> None:
     import random
     import resource
-    import tempfile
 
-    timeout, threads, memory = json.loads(os.environ["SITE_KERNEL_SETTINGS"])
-    os.environ["SITE_BLOCK_TIMEOUT_CHILD"] = str(timeout)
+    global _timeout
+    os.setsid()  # a session and process group of its own
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)  # what the page starts stays below it, even a daemon: stopped with it
+    _timeout, threads, memory = json.loads(os.environ.pop("SITE_KERNEL_SETTINGS"))
+    folder = _recv(sock)["folder"]
+    os.environ["HOME"] = os.environ["TMPDIR"] = tempfile.tempdir = folder
+    os.chdir(folder)  # files a page writes land in a folder of its own, removed when the page ends
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)  # input() fails at once instead of waiting
-    native = tempfile.TemporaryFile()
-    os.dup2(native.fileno(), 1)
-    os.dup2(native.fileno(), 2)
-    os.chdir(tempfile.mkdtemp(prefix="page-"))  # files a page writes land in a folder of its own
+    files = {}
+    for fd, stream in ((1, "stdout"), (2, "stderr")):
+        files[stream] = tempfile.TemporaryFile(dir=folder)
+        os.dup2(files[stream].fileno(), fd)
     sys.path.append(str(SNIPPETS))  # helpers, after the standard library: a snippet never shadows it
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    shared = [os.environ["TORCHINDUCTOR_CACHE_DIR"], os.environ["MPLCONFIGDIR"]]
+    for path in shared:
+        os.makedirs(path, exist_ok=True)
+    # docs/, snippets/, the cache, the site, HOME and the rest: read-only to the page (where Landlock is)
+    sandboxed = _sandbox([folder, *shared, "/dev"])
     import numpy
     import torch
 
@@ -424,25 +755,27 @@ def _child(sock: socket.socket) -> None:
             message = _recv(sock)
         except EOFError:
             break
-        if message[0] == "run":
-            _, code, label, salt, values = message
-            result = _run_block(namespace, code, label, salt, native, values)
-            try:
-                _send(sock, result)
-            except Exception:
-                result = BlockResult(result.outputs, [], result.seconds,
-                                     BlockError("ResultError", "the block's result could not be sent back"))
-                _send(sock, result)
-        elif message[0] == "device":
+        if "run" in message:
+            result = _run_block(namespace, message["run"], message["label"], message["salt"], files,
+                                message["values"])
+            size = len(json.dumps(dataclasses.asdict(result)))
+            if size > MESSAGE_LIMIT:
+                result = BlockResult(result.outputs, [], result.seconds, BlockError(
+                    "ResultTooLarge", f"the block's result (figures and output) is {size / 1e6:.0f} MB, over the "
+                                      f"limit of {MESSAGE_LIMIT / 1e6:.0f} MB"), [], result.cut)
+            _send(sock, dataclasses.asdict(result))
+        elif "device" in message:
             _send(sock, _device())
+        elif "sandboxed" in message:
+            _send(sock, sandboxed)
         else:
             break
 
 
 def _serve(control_fd: int) -> None:
-    """The template: import the heavy modules once, then fork a child per request."""
+    """The template: import the heavy modules once, then fork a child per request. When the parent
+    is gone (it ended, was killed, or closed the control socket), stop every process below."""
     import importlib
-    import signal
     import warnings
 
     control = socket.socket(fileno=control_fd)
@@ -453,6 +786,7 @@ def _serve(control_fd: int) -> None:
                 importlib.import_module(name)
             except ImportError:
                 pass
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)  # what a page that ended leaves behind comes here, to be stopped
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     _send(control, "ready")
     while True:
@@ -460,7 +794,7 @@ def _serve(control_fd: int) -> None:
             message, fds, _, _ = socket.recv_fds(control, 16, 1)
         except OSError:
             break
-        if not message:
+        if not message or not fds:
             break  # the parent is gone
         pid = os.fork()
         if pid == 0:
@@ -474,9 +808,10 @@ def _serve(control_fd: int) -> None:
             os._exit(code)
         os.close(fds[0])
         _send(control, pid)
+    kill_tree(os.getpid(), itself=False)
 
 
 if __name__ == "__main__":
-    from sitebuild.kernel import _serve as serve  # so results pickle as sitebuild.kernel classes
+    from sitebuild.kernel import _serve as serve  # one module: page code that imports it sees the same
 
     serve(int(sys.argv[1]))

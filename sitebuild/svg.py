@@ -92,12 +92,16 @@ def _clean(element: ET.Element, removed: list[str]) -> None:
             element.append(child)
 
 
-def sanitize(svg: str, limit: int = LIMIT) -> tuple[str, list[str]]:
-    """(the SVG with only drawing in it, what was removed); FigureError if it cannot be published."""
+def check_size(svg: str, limit: int = LIMIT) -> None:
     size = len(svg.encode("utf-8", "replace"))
     if size > limit:
         raise FigureError(f"the figure is {size / 1e6:.1f} MB of SVG, over the limit of {limit / 1e6:.1f} MB: draw "
                           "fewer points, or rasterize the dense part (e.g. ax.scatter(..., rasterized=True))")
+
+
+def sanitize(svg: str, limit: int = LIMIT) -> tuple[str, list[str]]:
+    """(the SVG with only drawing in it, what was removed); FigureError if it cannot be published."""
+    check_size(svg, limit)
     if not svg.lstrip().startswith("<svg"):  # no prolog, so no document type and no entity declarations
         raise FigureError("the figure is not an SVG document starting with <svg")
     try:

@@ -1,11 +1,16 @@
 """The execution cache: page keys, hits, misses on any change of what a page's output depends on."""
+import errno
 import json
+import os
 import re
+import subprocess
+import sys
+import time
 
 import pytest
 
 from sitebuild import cache
-from sitebuild.kernel import BlockResult, Settings
+from sitebuild.kernel import OUTPUT_CHARS, BlockResult, Settings
 from tests.conftest import demo_page
 
 SETTINGS = Settings()
@@ -68,7 +73,7 @@ def test_key_covers_imported_helpers_and_named_data(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("content", ["", "{not json", '{"key": "other"}', '{"key": "K"}',
-                                     '{"key": "K", "format": 3, "device": "CPU", "blocks": [{"outputs": 3}]}',
+                                     '{"key": "K", "format": 5, "device": "CPU", "blocks": [{"outputs": 3}]}',
                                      "\x00\x01"])
 def test_corrupt_entry_is_a_miss(store, content):
     k = cache.page_key(["print(2)"], SETTINGS)
@@ -90,8 +95,80 @@ def test_prune_removes_only_entries_not_kept(store):
     keep, drop = cache.page_key(["1"], SETTINGS), cache.page_key(["2"], SETTINGS)
     for k in (keep, drop):
         cache.store(k, [BlockResult()], "CPU")
-    assert cache.prune({keep}) == 1
+    assert cache.prune({keep}, time.time() + 1) == 1
     assert cache.load(keep) is not None and cache.load(drop) is None
+
+
+def test_prune_spares_what_other_builds_write_read_or_lease(store):
+    """Two builds or `mkdocs serve` beside a build: none removes what another uses or is writing."""
+    start = time.time()
+    old, written, leased = (cache.page_key([str(n)], SETTINGS) for n in range(3))
+    for k in (old, leased):
+        cache.store(k, [BlockResult()], "CPU")
+        os.utime(cache._path(k), (start - 60, start - 60))  # last used before this build began
+    cache.store(written, [BlockResult()], "CPU")  # by another build, after this one began
+    fresh_tmp, stale_tmp = store / written[:2] / f"{written}.x.tmp", store / old[:2] / f"{old}.y.tmp"
+    fresh_tmp.write_text("being written")
+    stale_tmp.write_text("left by a killed build")
+    os.utime(stale_tmp, (start - 2 * cache.STALE_TMP, start - 2 * cache.STALE_TMP))
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # another running build
+    try:
+        (store / "leases").mkdir()
+        (store / "leases" / f"{other.pid}.keys").write_text(leased)
+        assert cache.prune(set(), start) == 2  # the old entry and the stale .tmp
+        assert cache.load(written) is not None and cache.load(leased) is not None and cache.load(old) is None
+        assert fresh_tmp.exists() and not stale_tmp.exists()
+    finally:
+        other.kill()
+        other.wait()
+    os.utime(cache._path(leased), (start - 60, start - 60))
+    assert cache.prune(set(), start) == 1 and cache.load(leased) is None  # its build ended: the lease is gone
+    assert not (store / "leases" / f"{other.pid}.keys").exists()
+
+
+def test_a_failed_write_leaves_nothing_and_names_the_file(store, monkeypatch):
+    k = cache.page_key(["print(4)"], SETTINGS)
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cache.os, "replace", full)  # the disk filled up as the entry was written
+    with pytest.raises(cache.CacheError, match=rf"cannot write the execution cache entry {re.escape(str(cache._path(k)))}: "
+                                                "No space left on device"):
+        cache.store(k, [BlockResult(outputs=[("stdout", "x" * 1000)])], "CPU")
+    assert list(store.rglob("*")) == [store / k[:2]]  # no .tmp left behind
+    monkeypatch.undo()  # space freed: the next build works
+    cache.store(k, [BlockResult(outputs=[("stdout", "4\n")])], "CPU")
+    assert cache.load(k)[0][0].outputs == [("stdout", "4\n")]
+
+
+def test_a_read_only_cache_is_read_and_never_fails(store, monkeypatch):
+    keep, orphan = cache.page_key(["1"], SETTINGS), cache.page_key(["2"], SETTINGS)
+    for k in (keep, orphan):
+        cache.store(k, [BlockResult(outputs=[("stdout", "1\n")])], "CPU")
+
+    def refused(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    for name in ("unlink", "utime", "mkdir"):  # as with a folder mounted read-only (root ignores chmod)
+        monkeypatch.setattr(cache.os if name == "utime" else cache.Path, name, refused)
+    assert cache.load(keep)[0][0].outputs == [("stdout", "1\n")]
+    cache.lease({keep})
+    assert cache.prune({keep}, time.time() + 1) == 0  # nothing removed, nothing raised
+
+
+def test_any_printed_string_is_stored_and_read_back_as_text(store):
+    k = cache.page_key(["print(5)"], SETTINGS)
+    cache.store(k, [BlockResult(outputs=[("stdout", "\\udcff 中文 \x1b\n")])], "CPU")
+    assert cache.load(k)[0][0].outputs == [("stdout", "\\udcff 中文 \x1b\n")]
+
+
+def test_a_forged_entry_beyond_the_limits_is_a_miss(store):
+    k = cache.page_key(["print(6)"], SETTINGS)
+    cache.store(k, [BlockResult(outputs=[("stdout", "x" * (OUTPUT_CHARS + 1))])], "CPU")
+    assert cache.load(k) is None
+    cache.store(k, [BlockResult(figures=["<svg/>" + " " * (3 << 20)])], "CPU")
+    assert cache.load(k) is None
 
 
 # ---- the cache inside real builds of a small project ----
