@@ -1,7 +1,6 @@
 """The built site in a real browser (Debian's headless Chromium, driven by Playwright)."""
 import functools
 import http.server
-import json
 import re
 import shutil
 import threading
@@ -203,43 +202,9 @@ def test_every_page_has_its_own_description_in_its_language(built_site):
         assert description not in site_descriptions
 
 
-# Search: each query, typed on a page of its language, must give first the page that teaches it.
-QUERIES = {
-    "zh": [("张量", "tensors"), ("广播", "tensors"), ("自动求导", "autograd"), ("requires_grad", "autograd"),
-           ("计算图", "backprop"), ("反向传播", "backprop"), ("激活函数", "modules"), ("模块", "modules"),
-           ("损失函数", "losses-optimizers"), ("优化器", "losses-optimizers"), ("动量", "momentum"),
-           ("线性回归", "linear-regression"), ("逻辑回归", "logistic-regression"), ("交叉熵", "cross-entropy"),
-           ("数据集", "data"), ("DataLoader", "data"), ("设备", "devices"), ("可视化", "visualization"),
-           ("TensorBoard", "visualization"), ("词窗口", "word-window"), ("笔记", "sources"),
-           ("鞍点", "gradient-descent"), ("均方误差", "gradient-descent")],
-    "en": [("broadcasting", "tensors"), ("broadcasts", "tensors"), ("contiguous", "tensors"),
-           ("requires_grad", "autograd"), ("autograd", "autograd"), ("computation graph", "backprop"),
-           ("backpropagation", "backprop"), ("Sequential", "modules"), ("ReLU", "modules"),
-           ("MSELoss", "losses-optimizers"), ("zero_grad", "losses-optimizers"), ("optimizers", "losses-optimizers"),
-           ("momentum", "momentum"), ("linear regression", "linear-regression"),
-           ("BCEWithLogitsLoss", "logistic-regression"), ("cross-entropy", "cross-entropy"),
-           ("DataLoader", "data"), ("TensorDataset", "data"), ("GPU", "devices"), ("cuda", "devices"),
-           ("TensorBoard", "visualization"), ("word window", "word-window"), ("notes", "sources"),
-           ("saddle point", "gradient-descent")],
-}
+# Search: the queries, the index and its word cutting are tested in tests/test_search.py; `search`
+# stays here for the offline build's test below.
 RESULTS = "[...document.querySelectorAll('.md-search-result__item > a')].map(a => a.href)"
-
-
-@pytest.fixture(scope="module")
-def search_page(server, browser):
-    """One page per language, its search index loaded once, reused by every query."""
-    opened = {}
-
-    def open_(lang):
-        if lang not in opened:
-            opened[lang] = page = browser.new_page()
-            page.goto(url_of(server, "index", lang))
-            page.wait_for_load_state("networkidle")
-        return opened[lang]
-
-    yield open_
-    for page in opened.values():
-        page.close()
 
 
 def search(page, query: str) -> list[str]:
@@ -252,38 +217,6 @@ def search(page, query: str) -> list[str]:
     page.wait_for_function(f"() => {RESULTS}.length > 0", timeout=90000)
     page.wait_for_timeout(200)  # results arrive in one batch; let a later batch for the same query land
     return page.evaluate(RESULTS)
-
-
-@pytest.mark.parametrize("lang,query,expected", [(lang, q, e) for lang, pairs in QUERIES.items() for q, e in pairs])
-def test_search_finds_first_the_page_that_teaches_it(server, search_page, lang, query, expected):
-    results = search(search_page(lang), query)
-    first = url_of(server, expected, lang)
-    assert results[0].split("?")[0].split("#")[0] == first, (query, [r.replace(server, "") for r in results[:5]])
-
-
-def test_search_stays_in_the_readers_language_and_loads_only_its_index(server, browser):
-    for lang, query in (("zh", "tensor"), ("en", "tensor"), ("zh", "PyTorch"), ("en", "PyTorch")):
-        page = browser.new_page()
-        indexes = []
-        page.on("request", lambda r: indexes.append(r.url) if "search_index" in r.url else None)
-        page.goto(url_of(server, "tensors", lang))
-        results = search(page, query)
-        english = [r for r in results if r.startswith(server + "en/")]
-        assert english == (results if lang == "en" else []), (lang, query, results[:10])
-        assert indexes == [server + ("en/" if lang == "en" else "") + "search/search_index.json"], indexes
-        page.close()
-
-
-def test_each_language_has_its_own_search_index(built_site):
-    for lang, folder in (("zh", built_site.site), ("en", built_site.site / "en")):
-        index = json.loads((folder / "search" / "search_index.json").read_text(encoding="utf-8"))
-        locations = [doc["location"] for doc in index["docs"]]
-        assert "tensors/" in locations and "" in locations, lang
-        assert not [x for x in locations if x.startswith("en/")], lang  # en: relative to /en/
-        assert index["config"]["lang"] == (["en", "zh"] if lang == "zh" else ["en"])
-        text = " ".join(doc["text"] for doc in index["docs"])
-        chinese = len(re.findall(r"[\u4e00-\u9fff]", text)) / max(1, len(text))  # code is in both
-        assert (chinese > 0.05) if lang == "zh" else (chinese < 0.005), (lang, chinese)
 
 
 def test_formulas_are_rendered_not_raw(server, browser):
