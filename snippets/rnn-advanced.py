@@ -7,6 +7,7 @@ project, CC0).
 """
 # --8<-- [start:imports]
 import csv
+import math
 import string
 import sys
 from pathlib import Path
@@ -219,24 +220,25 @@ def accuracy(model, X, lengths, y):
         return (model(X, lengths).argmax(dim=1) == y).float().mean().item()
 
 
-def train(model, epochs=15, lr=0.01):
+def train(model, X=X_train, lengths=len_train, y=y_train, epochs=15, lr=0.01,
+          log=True):
     g = torch.Generator().manual_seed(0)
-    loader = DataLoader(TensorDataset(X_train, len_train, y_train), batch_size=32,
-                        shuffle=True, generator=g)
+    loader = DataLoader(TensorDataset(X, lengths, y), batch_size=32, shuffle=True,
+                        generator=g)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     for epoch in range(1, epochs + 1):
         model.train()
         total = 0.0
-        for x, lengths, y in loader:
-            loss = loss_fn(model(x, lengths), y)
+        for xb, lb, yb in loader:
+            loss = loss_fn(model(xb, lb), yb)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            total += loss.item() * len(y)
-        if epoch % 5 == 0:
-            train_acc = accuracy(model, X_train, len_train, y_train)
-            print(f"{epoch=:2d}  loss={total / len(y_train):.4f}  {train_acc=:.3f}")
+            total += loss.item() * len(yb)
+        if log and epoch % 5 == 0:
+            train_acc = accuracy(model, X, lengths, y)
+            print(f"{epoch=:2d}  loss={total / len(y):.4f}  {train_acc=:.3f}")
     return model
 # --8<-- [end:names-model]
 
@@ -309,10 +311,26 @@ class LSTMNameClassifier(NameClassifier):
         return self.fc(torch.cat([h_n[0], h_n[1]], dim=1))
 
 
-torch.manual_seed(0)
-lstm_model = train(LSTMNameClassifier(num_classes=len(countries)))
-lstm_acc = accuracy(lstm_model, X_test, len_test, y_test)
-print(f"{lstm_acc=:.3f}  {test_acc=:.3f}")
+# zh: 选模型要用验证集：训练集里每个国家再分出 12 个名字
+# en: choosing a model takes a validation set: 12 training names of each country
+is_val = torch.zeros(len(y_train), dtype=torch.bool)
+for c in range(len(countries)):
+    is_val[(y_train == c).nonzero().flatten()[:12]] = True
+fit = X_train[~is_val], len_train[~is_val], y_train[~is_val]
+val = X_train[is_val], len_train[is_val], y_train[is_val]
+print(f"fit {len(fit[2])}  val {len(val[2])}")
+
+# zh: 每种模型训练 3 次，种子决定初始权重
+# en: each model trained 3 times; the seed sets the initial weights
+val_accs = {"GRU": [], "LSTM": []}
+for seed in range(3):
+    for name, make in [("GRU", NameClassifier), ("LSTM", LSTMNameClassifier)]:
+        torch.manual_seed(seed)
+        trained = train(make(num_classes=len(countries)), *fit, log=False)
+        val_accs[name].append(accuracy(trained, *val))
+mean_val = {name: sum(accs) / len(accs) for name, accs in val_accs.items()}
+for name, accs in val_accs.items():
+    print(f"{name:4}", [round(a, 3) for a in accs], f" mean {mean_val[name]:.3f}")
 # --8<-- [end:ex2]
 
 # --8<-- [start:ex3]
