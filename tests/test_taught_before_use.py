@@ -27,10 +27,13 @@ FUNCTIONAL = "torch.nn.functional F.op()"
 # operation -> the page that teaches it (and prints its result)
 TAUGHT = {
     **dict.fromkeys([
-        "view", "reshape", "contiguous", "unsqueeze", "squeeze", "permute", "transpose",
-        "cat", "stack", "argmax", "item", "to", "float", MASK, IN_PLACE,
+        "from_numpy", "numpy", "zeros_like", "ones_like", "to", "float", "dot", "outer",
+        "vector_norm", "matrix_norm", "view", "reshape", "contiguous", "is_contiguous",
+        "unsqueeze", "squeeze", "permute", "transpose", "sum", "mean", "std", "max",
+        "argmax", "cat", "stack", "item", MASK, IN_PLACE,
     ], "tensors"),
     **dict.fromkeys(["backward", "detach", "no_grad"], "autograd"),
+    **dict.fromkeys(["retain_grad", "requires_grad_"], "backprop"),
     FUNCTIONAL: "modules",
 }
 # Uses before the teaching page that the page itself points forward to, and why.
