@@ -14,8 +14,6 @@ from sitebuild import ROOT, offline
 from sitebuild.blocks import mkdocs_config
 from tests.test_browser import CHROMIUM, browser  # noqa: F401 (browser: the fixture)
 
-pytestmark = pytest.mark.browser
-
 
 def nav_chapters() -> list[str]:
     """mkdocs.yml's nav: the pages inside its sections (the numbered chapters), in order."""
@@ -86,10 +84,12 @@ def test_home_pages_link_the_files_the_command_writes(built_site):
         assert sorted(urljoin(here, h) for h in hrefs) == sorted(f"/downloads/{n}" for n in offline.FILES), lang
 
 
+@pytest.mark.browser
 def test_the_command_writes_both_books_and_the_zip(downloads):
     assert sorted(p.name for p in downloads.iterdir()) == sorted(offline.FILES)
 
 
+@pytest.mark.browser
 def test_each_book_has_every_chapter_of_the_nav_numbered_in_order(books, built_site):
     keys = nav_chapters()
     for lang, reader in books.items():
@@ -101,6 +101,7 @@ def test_each_book_has_every_chapter_of_the_nav_numbered_in_order(books, built_s
         assert starts == sorted(starts) and len(set(starts)) == len(starts), (lang, starts)
 
 
+@pytest.mark.browser
 def test_the_contents_give_each_chapter_its_page(books):
     for lang, reader in books.items():
         contents = "".join(reader.pages[i].extract_text() for i in (1, 2))
@@ -117,6 +118,7 @@ def chapter_text(reader, key_title: str) -> str:
     return re.sub(r"\s+", "", "".join(reader.pages[i].extract_text() for i in range(first, last)))
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_chapter_reads_as_text_with_its_code_outputs_solutions_and_formulas(books, built_site, lang):
     """Chinese (and English) text extracts from the PDF: the fonts are embedded with their Unicode
@@ -136,6 +138,7 @@ def test_a_chapter_reads_as_text_with_its_code_outputs_solutions_and_formulas(bo
     assert captions and all(text_of(c) in text for c in captions)
 
 
+@pytest.mark.browser
 def test_the_zip_reads_from_disk_with_its_figures_and_search(downloads, browser, tmp_path):  # noqa: F811
     with zipfile.ZipFile(downloads / offline.ZIP) as archive:
         archive.extractall(tmp_path)
