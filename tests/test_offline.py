@@ -2,6 +2,7 @@
 made by the documented command from the tests' own build, and the home pages' links to them."""
 import html
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -41,6 +42,9 @@ def downloads(built_site, tmp_path_factory) -> Path:
     """`python -m sitebuild.offline SITE --out DIR` on the tests' build."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium): nothing to print with")
+    if not shutil.which("fc-list") or not subprocess.run(["fc-list", ":lang=zh"], capture_output=True,
+                                                          text=True).stdout.strip():
+        pytest.skip("no Chinese font (apt-get install fonts-wqy-microhei): the Chinese PDF cannot be printed")
     assert built_site.returncode == 0, built_site.log[-3000:]
     out = tmp_path_factory.mktemp("downloads")
     result = subprocess.run([sys.executable, "-m", "sitebuild.offline", str(built_site.site), "--out", str(out)],
