@@ -70,7 +70,9 @@ QUERIES = {
 }
 # what no page teaches: no result at all, rather than pages sharing a character or one of the words
 NO_RESULT = {
-    "zh": ["注意力", "自注意力", "强化学习", "生成对抗网络", "知识蒸馏", "张量 注意力"],
+    # 人类 (humans) would be 人 + 类 without the index's list of words the site never uses, and 人
+    # is a stop word: every page with 类
+    "zh": ["注意力", "自注意力", "强化学习", "生成对抗网络", "知识蒸馏", "张量 注意力", "人类"],
     "en": ["attention", "self-attention", "reinforcement learning", "knowledge distillation",
            "tensor attention"],
 }

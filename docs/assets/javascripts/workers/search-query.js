@@ -4,7 +4,7 @@
    "#" (sitebuild/search.py writes both, and the index this reads). Before Material sees a query:
    - Chinese is cut into words the way the index was cut by jieba: bidirectional maximum matching
      against the index's own Chinese words plus the index config's `words` (dictionary words the
-     site never uses, so that 注意力 stays 注意力 and finds nothing instead of 注意); the same
+     site never uses, so that 人类 stays 人类 and finds nothing instead of every 类); the same
      algorithm as `segment` in sitebuild/search.py;
    - each word goes through the index's own pipeline (trimmer, stop words), then becomes required:
      "+word", so a query of several words finds only what has them all;
