@@ -21,8 +21,9 @@ MathML (MathML Core: Chromium, Firefox, Safari) would otherwise draw badly:
 - `aligned` (unknown to latex2mathml, which leaves its `&` raw) is rendered as `align*`, which it knows;
   its column alignment and spacing (attributes outside MathML Core) become inline styles.
 - `<mrow>`s around a single element are dropped (the same drawing, fewer DOM elements).
-- A display formula is wrapped in `<div class="math-display" tabindex="0">`: on a phone a formula
-  wider than the column scrolls inside that box (docs/assets/site.css), which a keyboard can focus.
+- A display formula is wrapped in `<div class="math-display">`: on a phone a formula wider than the
+  column scrolls inside that box (docs/assets/site.css; docs/assets/a11y.js puts a box that
+  overflows in the tab order, so that a keyboard can scroll it).
 - Inline math and the punctuation right after it (`$x$,` `$x$。` `$i$-th`) are wrapped in a
   `<span class="nowrap">`, so the comma cannot start the next line.
 """
@@ -258,7 +259,7 @@ def render_math(html: str, page: str) -> str:
         position = match.end()
         punctuation = TRAILING.match(html, position) if display == "inline" else None
         if display == "block":  # its own box, which scrolls when the formula is wider than the column
-            out.append(f'<div class="math-display" tabindex="0">{mathml}</div>')
+            out.append(f'<div class="math-display">{mathml}</div>')
         elif punctuation:
             out.append(f'<span class="nowrap">{mathml}{punctuation.group(0)}</span>')
             position = punctuation.end()

@@ -22,6 +22,7 @@ MEASURE = """() => {
         return {kind: e.matches('.math-display') ? 'formula' : e.matches('.exec-figure a') ? 'figure' : 'table',
                 left: r.left, right: r.right, scrollWidth: e.scrollWidth, clientWidth: e.clientWidth,
                 overflowX: style.overflowX, fadeEnd: px(style.getPropertyValue('--fade-end')),
+                focusable: e.tabIndex >= 0 || !!e.querySelector('a[href], button, [tabindex]'),
                 mask: style.maskImage || style.webkitMaskImage || 'none'};
     });
     const broken = [...document.querySelectorAll('article td code')].filter(c => c.getClientRects().length > 1)
@@ -48,7 +49,8 @@ def measure(phone, url: str) -> dict:
 
 def test_nothing_is_cut_on_a_390px_phone(server, phone):  # noqa: F811
     """On every page of both languages: the page does not scroll sideways, no box sticks out of it,
-    a box whose content is wider scrolls and shows the fade, code in tables is not broken mid-word."""
+    a box whose content is wider scrolls, shows the fade and can be focused (a keyboard scrolls it),
+    code in tables is not broken mid-word."""
     problems, scrolling = [], 0
     for key in KEYS:
         for lang in ("zh", "en"):
@@ -67,6 +69,8 @@ def test_nothing_is_cut_on_a_390px_phone(server, phone):  # noqa: F811
                         problems.append(f"{where}: a {box['kind']} overflows without scrolling")
                     if box["fadeEnd"] <= 0 or box["mask"] == "none":
                         problems.append(f"{where}: a {box['kind']} scrolls with no cue (fade {box['fadeEnd']})")
+                    if not box["focusable"]:
+                        problems.append(f"{where}: a {box['kind']} scrolls but a keyboard cannot reach it")
                 elif box["fadeEnd"] > 0:
                     problems.append(f"{where}: a {box['kind']} that fits fades its edge")
             problems += [f"{where}: code broken across lines in a table: {code!r}" for code in found["broken"]]
@@ -152,3 +156,18 @@ def test_a_figure_that_scrolls_sideways_fades_at_its_edge(server, phone):  # noq
         assert link.evaluate("a => a.scrollWidth - a.clientWidth") <= 1 and float(fade.removesuffix("px")) == 0
     finally:
         phone.set_viewport_size(PHONE)
+
+
+def test_formula_boxes_that_fit_stay_out_of_the_tab_order(server, browser):  # noqa: F811
+    """On a wide screen every formula of cross-entropy fits: no formula box is a tab stop; on a phone the
+    two that overflow are (docs/assets/a11y.js), and the page's tab order reaches them."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(url_of(server, "cross-entropy", "en"), wait_until="load")
+    assert page.locator("article .math-display").count() >= 5
+    assert page.locator("article .math-display[tabindex]").count() == 0
+    page.set_viewport_size(PHONE)
+    page.wait_for_function("document.querySelectorAll('article .math-display[tabindex=\"0\"]').length >= 2")
+    wide = page.evaluate("[...document.querySelectorAll('article .math-display')]"
+                         ".map(e => [e.scrollWidth > e.clientWidth + 1, e.getAttribute('tabindex')])")
+    assert all((tabindex == "0") == overflows for overflows, tabindex in wide), wide
+    page.close()
