@@ -5,6 +5,8 @@ in page order. Run the whole page on its own with `python snippets/visualization
 The Visdom example is in snippets/not_run/ (it needs a running server).
 """
 # --8<-- [start:imports]
+import math
+
 import matplotlib.pyplot as plt
 import torch
 from sklearn.datasets import load_digits
@@ -76,6 +78,9 @@ print([round(v, 3) for v in ewma(ones, beta=0.9)])
 for beta in (0.9, 0.98):
     n = round(1 / (1 - beta))
     print(f"{beta=}  window={n}  1 - beta**{n} = {1 - beta**n:.3f}")
+# zh: β 趋于 1 时的极限
+# en: the limit as β goes to 1
+print(f"1 - 1/e = {1 - math.exp(-1):.3f}")
 # --8<-- [end:window]
 
 # --8<-- [start:plot-smooth]

@@ -5,6 +5,7 @@ Each `# --8<-- [start:name]` ... `[end:name]` section is one block of the page.
 Run the whole page on its own with `python snippets/word-window.py`.
 """
 # --8<-- [start:imports]
+import math
 from functools import partial
 
 import matplotlib.pyplot as plt
@@ -189,7 +190,7 @@ def masked_bce(logits, y, lengths):
 
 with torch.no_grad():
     initial_loss = masked_bce(model(x), y, lengths).item()
-print(f"{initial_loss=:.4f}")
+print(f"{initial_loss=:.4f}  log(2)={math.log(2):.4f}")
 # --8<-- [end:loss]
 
 # --8<-- [start:train]
