@@ -9,9 +9,12 @@
 - notebooks.py: the .ipynb of every page, made from the same blocks
 - mathml.py   : formulas to corrected MathML at build time
 - hooks.py    : the MkDocs hooks that wire these into the build
-- search.py   : hooks: one search index per language, English stemming
+- search.py   : hooks: one search index per language, searched by words (glossary terms kept whole)
 - meta.py     : hooks: meta descriptions, relative language links, the 404 page
 - glossary.py : hooks: the glossary pages, made from docs/glossary.yml (also read by the term test)
+- svg.py      : every published figure's SVG sanitized to drawing elements (an allow-list), with a size limit
+- mathfont.py : hooks: the site's math font, subset at build time to the glyphs its formulas use
+- offline.py  : `python -m sitebuild.offline SITE`: a PDF per language and a zip of the offline build
 - theme/      : Material overrides (repository link, search dialog name, 404, script order)
 """
 from pathlib import Path
