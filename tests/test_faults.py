@@ -356,34 +356,44 @@ def test_the_block_limit_is_a_deadline_for_the_whole_block(project):
 
 def survivors(marker: str) -> list[str]:
     """Living processes whose command line holds `marker` (from `ps`)."""
-    ps = subprocess.run(["ps", "-eo", "pid,ppid,stat,args"], capture_output=True, text=True).stdout
+    ps = subprocess.run(["ps", "-eww", "-o", "pid,ppid,stat,args"], capture_output=True, text=True).stdout  # full lines
     return [line for line in ps.splitlines()[1:] if marker in line and not line.split(None, 3)[2].startswith("Z")]
 
 
 def starter(marker: str, target) -> str:
     """A block that starts a subprocess, a forked child and a detached daemon (that would write `target`)."""
+    late = f"import time; time.sleep(8); open({str(target)!r}, 'w').write('REWRITTEN')"
     return ("import os, subprocess, sys, time\n"
             f"subprocess.Popen(['sleep', '{marker}'])\n"
             "if os.fork() == 0:\n    os.execvp('sleep', ['sleep', " + repr(marker) + "])\n"
-            f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(4); open({str(target)!r}, \"w\")"
-            f".write(\"REWRITTEN\")', '{marker}'], start_new_session=True)\n"
+            f"subprocess.Popen([sys.executable, '-c', {late!r}, '{marker}'], start_new_session=True)\n"
             f"subprocess.Popen(['sh', '-c', '(setsid sleep {marker} &)'])\n"
             "time.sleep(0.5)\nprint('started')")
 
 
 def test_processes_a_page_starts_end_with_it_and_its_folder_goes(project, tmp_path):
+    from sitebuild.kernel import PageKernel, Settings
+
     marker = f"{600 + os.getpid() % 97}.{time.time_ns() % 10**6}"
     target = project.root / "site" / "index.html"
+    kernel = PageKernel(Settings())
+    try:
+        assert kernel.run(starter(marker + "2", target), "starter.md:1").error is None
+        assert len(survivors(marker + "2")) == 4  # the subprocess, the fork, the daemon, the setsid one
+    finally:
+        kernel.close()
+    assert survivors(marker + "2") == [] and not os.path.exists(kernel.folder)
     add_pages(project, {"starter": [starter(marker, target)], "failing": [starter(marker + "1", target),
                                                                           "import ctypes\nctypes.CDLL(None).sleep(60)"]})
     temp = tmp_path / "temp"
     temp.mkdir()
     build = project.build(SITE_BLOCK_TIMEOUT="3", TMPDIR=str(temp))
-    assert "docs/failing.en.md:9 and docs/failing.zh.md:9: python block raised Timeout" in build.log, build.log[-3000:]
+    assert re.search(r"docs/failing\.en\.md:9 and docs/failing\.zh\.md:9 .*python block raised Timeout", build.log), \
+        build.log[-3000:]
     assert survivors(marker) == []  # the ended page's and the stopped page's: subprocess, fork, daemon
     assert not list(temp.glob("page-*"))  # work folders removed
     before = target.read_text() if target.exists() else None
-    time.sleep(6)
+    time.sleep(10)
     assert (target.read_text() if target.exists() else None) == before  # no late writer
     result = project.pytest(env={"SITE_BLOCK_TIMEOUT": "3"})
     assert "docs/failing.en.md" in result.stdout and survivors(marker) == []
@@ -400,14 +410,15 @@ def test_sigterm_or_ctrl_c_to_the_build_alone_stops_every_page_process(project):
         code = starter(marker, site / "index.html") + "\nimport ctypes\nctypes.CDLL(None).sleep(600)"
         project.write("snippets/hang.py", f"# --8<-- [start:b0]\n{code}\n# --8<-- [end:b0]\n")
         command = ["mkdocs", "build", "--strict", "-d", "site"] if number < 2 else ["pytest", "docs", "-n", "0"]
-        run = subprocess.Popen([sys.executable, "-m", *command], cwd=project.root, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+        log = project.root / f"run{number}.log"
+        run = subprocess.Popen([sys.executable, "-m", *command], cwd=project.root, env=env, stdout=log.open("w"),
+                               stderr=subprocess.STDOUT)
         try:
             for _ in range(600):
-                if len(survivors(marker)) >= 4:
+                if len(survivors(marker)) >= 4 or run.poll() is not None:  # the three sleeps and the daemon
                     break
                 time.sleep(0.5)
-            assert len(survivors(marker)) >= 4, survivors(marker)
+            assert len(survivors(marker)) >= 4, log.read_text()[-3000:]
             run.send_signal(name)  # to the main process alone
             assert run.wait(timeout=60) != 0
         finally:
@@ -417,7 +428,7 @@ def test_sigterm_or_ctrl_c_to_the_build_alone_stops_every_page_process(project):
                 break
             time.sleep(0.5)
         assert survivors(marker) == [], (name, command)
-        time.sleep(5)  # the daemon would have written by now
+        time.sleep(10)  # the daemon would have written by now
         after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
         assert after == before, command  # the site folder stays as it was
         assert not list(project.root.glob(".site.*"))  # no unfinished folder left beside it
