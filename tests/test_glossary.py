@@ -140,7 +140,7 @@ def _report(path, problems) -> str:
 # --- the data file ---------------------------------------------------------------------------------
 
 def test_every_entry_has_the_keys_and_types():
-    assert 60 <= len(ENTRIES) <= 150
+    assert len(ENTRIES) >= 60, "the glossary lists every concept the course teaches"
     for e in ENTRIES:
         assert glossary.KEYS.issuperset(e), f"unknown keys in {e['zh']}: {set(e) - glossary.KEYS}"
         for key in glossary.TERM_KEYS + ("page",):
