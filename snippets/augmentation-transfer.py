@@ -43,7 +43,7 @@ class Augmented(Dataset):
         s = self.max_shift
         if s > 0:
             # zh: 四周各补 s 圈空白像素，再随机裁出 8×8：平移 -s 到 s 个像素
-            # en: pad s blank pixels on every side, then crop 8×8 at random: a shift of -s..s
+            # en: pad s blank pixels on every side, crop 8×8 at random: a shift of -s..s
             padded = F.pad(image, (s, s, s, s), value=blank)  # (1, 8 + 2s, 8 + 2s)
             top, left = torch.randint(0, 2 * s + 1, (2,)).tolist()
             image = padded[:, top:top + 8, left:left + 8]
@@ -65,7 +65,8 @@ print(torch.equal(augmented[0][0], first))
 torch.manual_seed(0)
 rows = [x_train[:8, 0]] + [torch.stack([augmented[i][0][0] for i in range(8)])
                            for _ in range(3)]
-plot.images(torch.cat(rows), labels=[f"y={y}" for y in y_train[:8].tolist()] + [""] * 24,
+labels = [f"y={y}" for y in y_train[:8].tolist()] + [""] * 24
+plot.images(torch.cat(rows), labels=labels,
             columns=8, vmin=blank, vmax=x_train.max().item())
 plt.show()
 # --8<-- [end:grid]
@@ -114,7 +115,8 @@ print(make_net(10))
 # zh: 只用 200 个训练样本：数据越少，增强越可能有用
 # en: only 200 training samples: the less data, the more augmentation may help
 n_small = 200
-recipes = {"plain": dict(max_shift=0, noise=0.0), "augmented": dict(max_shift=1, noise=0.1)}
+recipes = {"plain": dict(max_shift=0, noise=0.0),
+           "augmented": dict(max_shift=1, noise=0.1)}
 seeds = range(4)
 aug_models = {name: [] for name in recipes}
 for name, options in recipes.items():
@@ -127,7 +129,7 @@ for name, options in recipes.items():
                                     batch_size=50, seed=seed))
 
 # zh: 另一份验证集：每张验证图片随机平移至多一个像素（固定的种子）
-# en: a second validation set: every validation image shifted by up to one pixel (fixed seed)
+# en: a second validation set: each image shifted by up to one pixel (fixed seed)
 torch.manual_seed(100)
 shifter = Augmented(x_val, y_val, max_shift=1)
 x_val_shifted = torch.stack([shifter[i][0] for i in range(len(y_val))])
@@ -273,20 +275,21 @@ plt.show()
 test = {m: [accuracy(model, xt_test, yt_test) for model in runs[m, best_lr[m]]]
         for m in methods}
 for m, accs in test.items():
-    print(f"{m:>8}  test acc {statistics.mean(accs):.3f} ± {statistics.stdev(accs):.3f}")
+    mean, std = statistics.mean(accs), statistics.stdev(accs)
+    print(f"{m:>8}  test acc {mean:.3f} ± {std:.3f}")
 p_test = statistics.mean(test["scratch"])
 binomial_se = (p_test * (1 - p_test) / len(yt_test)) ** 0.5
 print(f"binomial standard error {binomial_se:.3f}")
 # zh: 微调以后，主干网络的权重相对预训练时变了多少（种子 0）
-# en: how far fine-tuning moved the backbone's weights from the pre-trained ones (seed 0)
+# en: how far fine-tuning moved the backbone from its pre-trained weights (seed 0)
 tuned = runs["finetune", best_lr["finetune"]][0]
 moved = [((a - b).norm() / b.norm()).item() for a, b in
          zip(tuned.features.parameters(), pretrained.features.parameters())]
 print("relative change per backbone tensor", [f"{m:.4f}" for m in moved])
 
 
-pairs = {(a, b): paired(test[a], test[b])
-         for a, b in [("finetune", "scratch"), ("probe", "scratch"), ("finetune", "probe")]}
+compared = [("finetune", "scratch"), ("probe", "scratch"), ("finetune", "probe")]
+pairs = {(a, b): paired(test[a], test[b]) for a, b in compared}
 for (a, b), (d, se) in pairs.items():
     print(f"{a} - {b}: {d:+.3f}  standard error {se:.3f}")
 # --8<-- [end:test]
@@ -313,5 +316,6 @@ many = 20
 ex3 = {m: [accuracy(adapted(m, best_lr[m], seed, few_shot(many, seed)), xt_val, yt_val)
            for seed in seeds] for m in ["probe", "scratch"]}
 for m, accs in ex3.items():
-    print(f"{m:>8}  k={many}  val acc {statistics.mean(accs):.3f} ± {statistics.stdev(accs):.3f}")
+    mean, std = statistics.mean(accs), statistics.stdev(accs)
+    print(f"{m:>8}  k={many}  val acc {mean:.3f} ± {std:.3f}")
 # --8<-- [end:ex3]
