@@ -1,5 +1,5 @@
-"""综合项目 / Capstone: the page code of docs/capstone.zh.md and .en.md; the training
-script it runs is snippets/capstone/train.py (its sections are shown on the page too).
+"""综合项目 / Capstone: the page code of docs/capstone.zh.md and .en.md; the
+training script it runs is snippets/capstone_template/train.py (shown on the page too).
 
 Each `# --8<-- [start:name]` ... `[end:name]` section is one block of the page, in page order.
 Run the whole page on its own with `python snippets/capstone.py`.
@@ -7,7 +7,6 @@ Run the whole page on its own with `python snippets/capstone.py`.
 # --8<-- [start:setup]
 import csv
 import json
-import runpy
 import statistics
 import subprocess
 import sys
@@ -17,10 +16,11 @@ from pathlib import Path
 import torch
 from sklearn.datasets import load_wine
 
-# zh: 脚本是 snippets/capstone/train.py；snippets/ 在导入路径 sys.path 上
-# en: the script is snippets/capstone/train.py; snippets/ is on the import path sys.path
-script = next(Path(p, "capstone/train.py") for p in sys.path
-              if Path(p, "capstone/train.py").is_file())
+# zh: 脚本是 snippets/capstone_template/train.py；导入它不会开始训练
+# en: the script is snippets/capstone_template/train.py; importing it starts no training
+from capstone_template import train as template
+
+script = Path(template.__file__)
 # zh: 所有文件都写进一个临时文件夹
 # en: every file goes into a temporary folder
 work = Path(tempfile.mkdtemp())
@@ -73,12 +73,9 @@ print(state["epoch"], state["bad_epochs"], state["scheduler"]["last_epoch"],
 # --8<-- [end:ex1]
 
 # --8<-- [start:ex2]
-# zh: run_path 执行脚本但不把它当作主程序，main() 不会运行，只得到它定义的函数
-# en: run_path executes the script but not as the main program: main() does not run
-ns = runpy.run_path(str(script))
 best = torch.load(work / "full/best.pt", weights_only=True)
 config = best["config"]
-model = ns["build_model"](13, 3, config["hidden"], config["dropout"])
+model = template.build_model(13, 3, config["hidden"], config["dropout"])
 model.load_state_dict(best["model"])
 model.eval()
 # zh: 新数据要用训练集的均值和标准差标准化，它们存在检查点里
@@ -91,7 +88,7 @@ with torch.no_grad():
 
 # --8<-- [start:ex3]
 seeds = range(5)
-reports = [ns["main"](["--data", str(data), "--out", str(work / f"seed{s}"),
+reports = [template.main(["--data", str(data), "--out", str(work / f"seed{s}"),
                        "--seed", str(s), "--log-every", "1000"]) for s in seeds]
 test_acc = [r["test_acc"] for r in reports]
 print([round(a, 3) for a in test_acc])
