@@ -18,7 +18,7 @@ TAUGHT = None  # a query's expected page: the one docs/glossary.yml names for it
 # given, or with TAUGHT the page the glossary names for the term (or variant, or synonym) typed.
 QUERIES = {
     "zh": [
-        # the review's queries that failed (../shared/review.md, "Search"), and 注意力 in NO_RESULT
+        # the review's queries that failed (../shared/review.md, "Search"); 注意力 had no page then
         ("梯度消失", TAUGHT), ("学习率", TAUGHT), ("过拟合", TAUGHT), ("批量归一化", TAUGHT),
         ("数据加载", TAUGHT), ("批归一化", TAUGHT), ("梯度爆炸", TAUGHT), ("权重衰减", TAUGHT),
         ("独热编码", TAUGHT),
@@ -42,6 +42,11 @@ QUERIES = {
         # several words, each required; full-width letters as a Chinese keyboard may type them
         ("梯度消失 LSTM", "rnn-advanced"), ("小批量 学习率", "stochastic-gradient-descent"),
         ("ＧＰＵ", TAUGHT),
+        # part two of the course
+        ("注意力", TAUGHT), ("自注意力", TAUGHT), ("多头注意力", TAUGHT), ("位置编码", TAUGHT),
+        ("词元", TAUGHT), ("语言模型", TAUGHT), ("迁移学习", TAUGHT), ("微调", TAUGHT),
+        ("数据增强", TAUGHT), ("梯度裁剪", TAUGHT), ("层归一化", TAUGHT), ("正则化", TAUGHT),
+        ("精确率", TAUGHT), ("Kaiming 初始化", TAUGHT),
     ],
     "en": [
         # the review's query that failed, and the terms the Chinese queries above look for
@@ -66,15 +71,20 @@ QUERIES = {
         ("optimiser", TAUGHT), ("back-propagation", TAUGHT), ("skip connection", TAUGHT),
         # several words, each required
         ("vanishing gradient LSTM", "rnn-advanced"), ("learning rate momentum", "momentum"),
+        # part two of the course
+        ("attention", TAUGHT), ("self-attention", TAUGHT), ("multi-head attention", TAUGHT),
+        ("positional encoding", TAUGHT), ("language model", TAUGHT), ("transfer learning", TAUGHT),
+        ("fine-tuning", TAUGHT), ("data augmentation", TAUGHT), ("gradient clipping", TAUGHT),
+        ("layer normalization", TAUGHT), ("regularization", TAUGHT), ("precision", TAUGHT),
     ],
 }
 # what no page teaches: no result at all, rather than pages sharing a character or one of the words
 NO_RESULT = {
     # 人类 (humans) would be 人 + 类 without the index's list of words the site never uses, and 人
     # is a stop word: every page with 类
-    "zh": ["注意力", "自注意力", "强化学习", "生成对抗网络", "知识蒸馏", "张量 注意力", "人类"],
-    "en": ["attention", "self-attention", "reinforcement learning", "knowledge distillation",
-           "tensor attention"],
+    "zh": ["强化学习", "生成对抗网络", "知识蒸馏", "图神经网络", "张量 强化学习", "人类"],
+    "en": ["reinforcement learning", "knowledge distillation", "graph neural network",
+           "tensor distillation"],
 }
 NONE_TEXT = {"zh": "没有找到符合条件的结果", "en": "No matching documents"}
 
