@@ -213,7 +213,7 @@ def _result(data, values: int) -> BlockResult:
                            _count_or_none(error["line"], "an error line"), _text(error["traceback"], "a traceback"),
                            _count_or_none(error["value"], "a value index", below=values))
     if cut is not None:
-        if not (isinstance(cut, list) and len(cut) == 2):
+        if not (isinstance(cut, list) and len(cut) == 2 and None not in cut):
             raise MessageError("an output count that is not [lines, characters]")
         cut = (_count_or_none(cut[0], "a line count"), _count_or_none(cut[1], "a character count"))
     result = BlockResult(outputs, [_text(f, "a figure") for f in data["figures"]], float(seconds), error,
@@ -438,8 +438,13 @@ class PageKernel:
                 self.template = _template(self.settings)
                 self.sock, self.pid = self.template.fork()
                 _send(self.sock, {"folder": self.folder})
+                self.dead = None
                 break
             except (OSError, EOFError, MessageError, RuntimeError) as error:
+                self.kill()  # a process that was forked but not told its folder
+                if self.sock is not None:
+                    self.sock.close()
+                    self.sock = None
                 self.dead = BlockError("KernelError", f"the page's process could not be started: {error!r}")
 
     def run(self, code: str, label: str, values: list[tuple[str, str, str]] = ()) -> BlockResult:
@@ -602,7 +607,10 @@ def _native(output: _Output, files: dict[str, io.BufferedRandom]) -> None:
     """What C code and subprocesses wrote to descriptors 1 and 2 during the block, by stream; the files
     are emptied after (a gigabyte printed costs its reading, not memory or cache)."""
     for handle in (sys.__stdout__, sys.__stderr__):
-        handle.flush()
+        try:
+            handle.flush()
+        except (AttributeError, OSError, ValueError):  # none, or closed by the page
+            pass
     try:
         ctypes.CDLL(None).fflush(None)  # C stdio buffers
     except (OSError, AttributeError):
@@ -739,7 +747,10 @@ def _child(sock: socket.socket) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     shared = [os.environ["TORCHINDUCTOR_CACHE_DIR"], os.environ["MPLCONFIGDIR"]]
     for path in shared:
-        os.makedirs(path, exist_ok=True)
+        try:
+            os.makedirs(path, exist_ok=True)
+        except OSError:
+            pass
     # docs/, snippets/, the cache, the site, HOME and the rest: read-only to the page (where Landlock is)
     sandboxed = _sandbox([folder, *shared, "/dev"])
     import numpy

@@ -490,7 +490,8 @@ def test_output_is_faithful_text_with_control_characters_shown(project):
         zh = pages_html(build, "controls")[0]
         assert "nul\u2400 esc\u241b[31m bel\u2407 c1\\x85 cr\u240d end\n\\udcff\nthrough buffer\n" in zh
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", zh)  # nothing raw in the HTML
-        assert re.search(r'class="language-text highlight exec-output"><pre><span></span><code>through fd one', zh)
+        assert re.search(r'class="language-text highlight exec-output"><pre><span></span><code>[^<]*through fd one', zh)
+        assert "exec-stderr" not in zh  # descriptor 1 is standard output
 
 
 def test_long_or_huge_output_is_cut_with_a_note_and_nothing_huge_is_kept(project):
