@@ -21,7 +21,7 @@ import pytest
 
 from sitebuild import DOCS
 from sitebuild.blocks import Block, PageError, page_blocks
-from sitebuild.kernel import PageKernel, Settings
+from sitebuild.kernel import PageKernel, SettingError, Settings
 
 
 def pytest_collect_file(file_path, parent):
@@ -42,6 +42,10 @@ class _CodeblocksOutsideDocs:
 
 
 def pytest_configure(config):
+    try:  # a bad SITE_* setting stops the run naming it, not with a traceback in every item
+        Settings.from_env()
+    except SettingError as error:
+        raise pytest.UsageError(str(error)) from error
     if getattr(config.option, "codeblocks", False):
         plugin = config.pluginmanager.get_plugin("codeblocks")
         if plugin is not None:
