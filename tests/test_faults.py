@@ -195,6 +195,7 @@ def test_a_bad_setting_fails_the_build_and_the_tests_naming_it(project):
         assert "Traceback" not in build.log, build.log
     result = project.pytest(env={"SITE_BLOCK_TIMEOUT": "nan"})
     assert result.returncode != 0 and "SITE_BLOCK_TIMEOUT='nan' is not a positive" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
 
 
 def test_an_unwritable_cache_fails_the_build(project, tmp_path):
