@@ -2,7 +2,7 @@
 
 Each `# --8<-- [start:name]` ... `[end:name]` section is one block of the page, in page order.
 Run the whole page on its own with `python snippets/distributed-deploy.py`.
-The two DDP ranks run main() of snippets/ddp_worker.py in forked child processes; every file goes
+The two DDP ranks run snippets/ddp_worker.py in one new process each; every file goes
 into a temporary folder that is deleted at the end.
 """
 # --8<-- [start:imports]
@@ -28,7 +28,8 @@ print(x_all.shape, y_all.shape)
 # --8<-- [end:imports]
 
 # --8<-- [start:launch]
-import torch.multiprocessing as mp
+import subprocess
+import sys
 
 import ddp_worker
 
@@ -37,12 +38,16 @@ import ddp_worker
 with socket.socket() as s:
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
-os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
 world_size = 2
-# zh: 每个子进程调用 main(rank, world_size, folder)；join=True 等它们都结束
-# en: each child calls main(rank, world_size, folder); join=True waits for them all
-context = mp.start_processes(ddp_worker.main, args=(world_size, str(folder)),
-                             nprocs=world_size, start_method="fork", join=True)
+# zh: 和 torchrun 一样：每个 rank 一个新的 Python 进程，环境变量告诉它自己是谁、在哪里会合
+# en: as torchrun does: one fresh Python process per rank, told by environment variables
+# en: who it is and where to meet
+env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
+       "WORLD_SIZE": str(world_size)}
+ranks = [subprocess.Popen([sys.executable, ddp_worker.__file__, str(folder)],
+                          env={**env, "RANK": str(rank)}) for rank in range(world_size)]
+codes = [rank.wait(timeout=90) for rank in ranks]
+assert codes == [0] * world_size, codes
 results = [torch.load(folder / f"rank{r}.pt") for r in range(world_size)]
 for r, res in enumerate(results):
     print(f"rank={r} rows={res['rows']} loss={res['loss']:.4f}")
