@@ -291,7 +291,7 @@ def test_offline_build_reads_from_disk_with_search_and_switcher(offline_site, br
             assert images.nth(i).get_attribute("src") == f"{key}-figure-{i + 1}.svg"
             page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle())
     page.goto((offline_site / "index.html").as_uri())
-    page.fill("input.md-search__input", "梯度")
+    page.fill("input.md-search__input", "梯度下降")
     page.press("input.md-search__input", "End")
     page.wait_for_function("url => [...document.querySelectorAll('.md-search-result__item a')]"
                            ".some(a => a.href.startsWith(url))",

@@ -158,7 +158,7 @@ def test_the_zip_reads_from_disk_with_its_figures_and_search(downloads, browser,
     image = page.locator(".exec-figure img").first
     image.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
-    page.fill("input.md-search__input", "梯度")
+    page.fill("input.md-search__input", "梯度下降")
     page.press("input.md-search__input", "End")
     page.wait_for_function("url => [...document.querySelectorAll('.md-search-result__item a')]"
                            ".some(a => a.href.startsWith(url))",
